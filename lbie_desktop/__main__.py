@@ -1,0 +1,5 @@
+import sys
+
+from lbie_desktop.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Qt-free core: ops, plans, rendering, sessions, image I/O."""

@@ -1,0 +1,1 @@
+"""colour operations (filled in by the ops work)."""

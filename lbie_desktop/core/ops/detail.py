@@ -1,0 +1,1 @@
+"""detail operations (filled in by the ops work)."""

@@ -1,0 +1,1 @@
+"""fill operations (filled in by the ops work)."""

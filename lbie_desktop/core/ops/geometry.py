@@ -1,0 +1,1 @@
+"""geometry operations (filled in by the ops work)."""

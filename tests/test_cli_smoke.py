@@ -1,0 +1,29 @@
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from lbie_desktop.cli import main
+
+SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "sample.jpg"
+
+
+def test_edit_brighten_makes_it_brighter(tmp_path):
+    out = tmp_path / "out.jpg"
+    assert main(["edit", str(SAMPLE), "brighten it", "-o", str(out)]) == 0
+    before = np.asarray(Image.open(SAMPLE), dtype=np.float32).mean()
+    after = np.asarray(Image.open(out), dtype=np.float32).mean()
+    assert after > before + 5
+
+
+def test_unknown_op_is_a_clear_error(tmp_path, capsys):
+    assert main(["apply", str(SAMPLE), "--op", "nope=1", "-o", str(tmp_path / "x.jpg")]) == 2
+    assert "unknown operation" in capsys.readouterr().err
+
+
+def test_refuses_to_overwrite_original(tmp_path, capsys):
+    src = tmp_path / "p.jpg"
+    src.write_bytes(SAMPLE.read_bytes())
+    assert main(["apply", str(src), "--op", "brightness=0.2", "-o", str(src)]) == 2
+    assert "overwrite" in capsys.readouterr().err
+    assert src.read_bytes() == SAMPLE.read_bytes()

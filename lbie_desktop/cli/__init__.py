@@ -11,9 +11,10 @@ from lbie_desktop.errors import UserError
 
 # Modules with `register(subparsers)`; an area missing its module is skipped, not fatal.
 COMMAND_MODULES = [
-    "lbie_desktop.cli.ops_cmds",  # ops, apply, fit, bench
-    "lbie_desktop.cli.edit_cmds",  # edit, parse
-    "lbie_desktop.cli.understanding_cmds",  # train understanding, eval understanding
+    "lbie_desktop.cli.ops_cmds",  # ops, apply
+    "lbie_desktop.cli.render_cmds",  # fit, bench
+    "lbie_desktop.cli.edit_cmds",  # edit
+    "lbie_desktop.cli.understanding_cmds",  # parse, train understanding, eval understanding
     "lbie_desktop.cli.grounding_cmds",  # ground, models
     "lbie_desktop.cli.session_cmds",  # batch, session tools
     "lbie_desktop.cli.research_cmds",  # research cosal ...

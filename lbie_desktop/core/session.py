@@ -1,0 +1,102 @@
+"""An editing session: the source photo and the turns applied to it, with undo/redo.
+
+Non-destructive: the source is never modified; every state is re-rendered from it by
+replaying the steps of the turns up to that state (the renderer's cache makes that cheap).
+Listeners (the GUI, autosave) subscribe with `on_change`.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lbie_desktop.core.imageio import LoadedImage
+from lbie_desktop.core.plan import Plan, Step
+from lbie_desktop.core.render import Renderer
+
+
+@dataclass
+class Turn:
+    request: str
+    plan: Plan
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    created: float = field(default_factory=time.time)
+    messages: list[str] = field(default_factory=list)
+
+
+class Session:
+    def __init__(self, image: LoadedImage, *, preview_long_side: int | None = None):
+        self.image = image
+        self.turns: list[Turn] = []
+        self._redo: list[Turn] = []
+        kw = {} if preview_long_side is None else {"preview_long_side": preview_long_side}
+        self.renderer = Renderer(image.rgb if image.rgb.dtype == np.uint8
+                                 else (image.rgb // 257).astype(np.uint8), **kw)
+        self._listeners: list[Callable[[Session], None]] = []
+
+    # --- observation -------------------------------------------------------------------
+    def on_change(self, fn: Callable[[Session], None]) -> None:
+        self._listeners.append(fn)
+
+    def _changed(self) -> None:
+        for fn in list(self._listeners):
+            fn(self)
+
+    # --- turns ---------------------------------------------------------------------------
+    def add_turn(self, request: str, plan: Plan, messages: list[str] | None = None) -> Turn:
+        turn = Turn(request, plan, messages=list(messages or []))
+        self.turns.append(turn)
+        self._redo.clear()
+        self._changed()
+        return turn
+
+    def replace_turn(self, index: int, plan: Plan) -> None:
+        self.turns[index].plan = plan
+        self._changed()
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.turns)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> Turn | None:
+        if not self.turns:
+            return None
+        turn = self.turns.pop()
+        self._redo.append(turn)
+        self._changed()
+        return turn
+
+    def redo(self) -> Turn | None:
+        if not self._redo:
+            return None
+        turn = self._redo.pop()
+        self.turns.append(turn)
+        self._changed()
+        return turn
+
+    def revert_to(self, n_turns: int) -> None:
+        """Go back to the state after `n_turns` turns (0 = the original); redoable."""
+        while len(self.turns) > max(0, n_turns):
+            self._redo.append(self.turns.pop())
+        self._changed()
+
+    # --- rendering ------------------------------------------------------------------------
+    def steps(self, upto: int | None = None) -> list[Step]:
+        turns = self.turns if upto is None else self.turns[:upto]
+        return [s for t in turns for s in t.plan.steps]
+
+    def render(self, *, upto: int | None = None, extra: list[Step] | None = None,
+               full: bool = False) -> np.ndarray:
+        """The image after `upto` turns (default all) plus `extra` pending steps."""
+        return self.renderer.render(self.steps(upto) + list(extra or []), full=full)
+
+    def current(self, full: bool = False) -> np.ndarray:
+        return self.render(full=full)

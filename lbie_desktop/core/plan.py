@@ -40,6 +40,9 @@ class Step:
     evidence: list[str] = field(default_factory=list)  # words / measurements behind it
     mask_note: str = ""  # how the mask was made (grounding explanation)
     id: str = field(default_factory=_new_id)
+    # A follow-up ("a bit more") re-tunes an earlier step: this step then stands in for the
+    # step with that id, at its place in the chain (see `resolve_turn_steps`).
+    replaces: str | None = None
 
     def __post_init__(self) -> None:
         op = get_op(self.op)  # unknown op -> UserError now, not at render time
@@ -53,7 +56,8 @@ class Step:
     def copy(self, **changes: Any) -> Step:
         data = dict(op=self.op, params=dict(self.params), mask=self.mask, enabled=self.enabled,
                     confidence=self.confidence, local=self.local, target=self.target,
-                    evidence=list(self.evidence), mask_note=self.mask_note, id=self.id)
+                    evidence=list(self.evidence), mask_note=self.mask_note, id=self.id,
+                    replaces=self.replaces)
         data.update(changes)
         return Step(**data)
 
@@ -61,7 +65,7 @@ class Step:
         return {"id": self.id, "op": self.op, "params": self.params, "enabled": self.enabled,
                 "confidence": round(float(self.confidence), 4), "local": self.local,
                 "target": self.target, "evidence": self.evidence, "mask_note": self.mask_note,
-                "mask": mask_ref}
+                "mask": mask_ref, "replaces": self.replaces}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], mask: np.ndarray | None = None) -> Step:
@@ -71,7 +75,8 @@ class Step:
                    enabled=bool(d.get("enabled", True)),
                    confidence=float(d.get("confidence", 1.0)), local=bool(d.get("local", False)),
                    target=d.get("target"), evidence=list(d.get("evidence") or []),
-                   mask_note=str(d.get("mask_note") or ""), id=str(d.get("id") or _new_id()))
+                   mask_note=str(d.get("mask_note") or ""), id=str(d.get("id") or _new_id()),
+                   replaces=d.get("replaces"))
 
 
 @dataclass
@@ -132,6 +137,27 @@ class Plan:
             if ref:
                 masks[ref] = mask_from_png((path.parent / ref).read_bytes())
         return cls.from_dict(d, masks)
+
+
+def resolve_turn_steps(turn_steps: list[list[Step]]) -> list[Step]:
+    """Flatten the steps of successive turns into one render chain.
+
+    A step with `replaces=X` takes the place of the step with id X (wherever X stands in the
+    chain, so "more brightness" after a crop still brightens before the crop); undoing the
+    later turn brings X back untouched.
+    """
+    chain: list[Step] = []
+    where: dict[str, int] = {}
+    for steps in turn_steps:
+        for s in steps:
+            if s.replaces is not None and s.replaces in where:
+                i = where.pop(s.replaces)
+                chain[i] = s
+                where[s.id] = i
+            else:
+                where[s.id] = len(chain)
+                chain.append(s)
+    return chain
 
 
 def mask_to_png(mask: np.ndarray) -> bytes:

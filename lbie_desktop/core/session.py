@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lbie_desktop.core.imageio import LoadedImage
-from lbie_desktop.core.plan import Plan, Step
+from lbie_desktop.core.plan import Plan, Step, resolve_turn_steps
 from lbie_desktop.core.render import Renderer
 
 
@@ -91,7 +91,7 @@ class Session:
     # --- rendering ------------------------------------------------------------------------
     def steps(self, upto: int | None = None) -> list[Step]:
         turns = self.turns if upto is None else self.turns[:upto]
-        return [s for t in turns for s in t.plan.steps]
+        return resolve_turn_steps([t.plan.steps for t in turns])
 
     def render(self, *, upto: int | None = None, extra: list[Step] | None = None,
                full: bool = False) -> np.ndarray:

@@ -2,16 +2,21 @@
 
 understanding proposes steps; grounding turns each local step's target phrase into a mask.
 A local step whose target cannot be found stays in the plan, disabled, with a note asking the
-person to paint the region: never a silent wrong mask.
+person to paint the region: never a silent wrong mask. Multi-turn follow-ups ("a bit more",
+"the background too", "undo that") go through `lbie_desktop.dialogue` first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from lbie_desktop.core.plan import Plan, Step
+
+UnderstandFn = Callable[[str, np.ndarray | None], list[Step]]
+GroundFn = Callable[..., object]
 
 
 @dataclass
@@ -20,13 +25,25 @@ class TurnPlan:
     messages: list[str] = field(default_factory=list)
 
 
-def plan_request(request: str, image_rgb: np.ndarray) -> TurnPlan:
-    from lbie_desktop.grounding import ground
+def default_understand(request: str, image: np.ndarray | None) -> list[Step]:
     from lbie_desktop.understanding import understand
 
+    return understand(request, image)
+
+
+def default_ground(image: np.ndarray, phrase: str, context: str = "", op: str | None = None):
+    from lbie_desktop.grounding import ground
+
+    return ground(image, phrase, context=context, op=op)
+
+
+def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
+                 ground: GroundFn | None = None) -> tuple[list[Step], list[str]]:
+    """Give every local step that lacks a mask one from its target phrase."""
+    ground = ground or default_ground
+    out: list[Step] = []
     messages: list[str] = []
-    steps: list[Step] = []
-    for step in understand(request, image_rgb):
+    for step in steps:
         if step.local and step.mask is None:
             g = ground(image_rgb, step.target or "", context=request, op=step.op)
             if g.ok and g.mask is not None:
@@ -34,7 +51,14 @@ def plan_request(request: str, image_rgb: np.ndarray) -> TurnPlan:
             else:
                 step = step.copy(enabled=False, mask_note=g.explanation)
                 messages.append(g.explanation)
-        steps.append(step)
+        out.append(step)
+    return out, messages
+
+
+def plan_request(request: str, image_rgb: np.ndarray, *, understand: UnderstandFn | None = None,
+                 ground: GroundFn | None = None) -> TurnPlan:
+    steps = (understand or default_understand)(request, image_rgb)
+    steps, messages = ground_steps(steps, image_rgb, request, ground)
     if not steps:
         messages.append("Nothing to do: I didn't recognise an edit in that request.")
     return TurnPlan(Plan(steps), messages)

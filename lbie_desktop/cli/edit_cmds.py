@@ -1,4 +1,4 @@
-"""`lbie edit`, `lbie parse`: language requests from the command line."""
+"""`lbie edit`: a scripted (multi-turn) language editing session from the command line."""
 
 from __future__ import annotations
 
@@ -6,40 +6,56 @@ import argparse
 from pathlib import Path
 
 from lbie_desktop.cli.common import load, save_result
-from lbie_desktop.core.render import Renderer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("edit", help="edit a photo with one or more requests (one per turn)")
+    p = sub.add_parser("edit", help="edit a photo with one or more requests (one per turn)",
+                       description="Each request is one turn of a session, so follow-ups "
+                                   "work: lbie edit p.jpg 'brighten it' 'a bit more' -o out.jpg")
     p.add_argument("image")
     p.add_argument("requests", nargs="+")
     p.add_argument("-o", "--out", required=True)
-    p.add_argument("--plan-out", help="also write the plan (JSON + mask PNGs)")
+    p.add_argument("--plan-out", help="also write the resulting plan (JSON + mask PNGs)")
     p.add_argument("--masks-dir", help="write each local step's mask here")
     p.add_argument("--quality", type=int, default=92)
     p.set_defaults(func=cmd_edit)
 
 
+def describe(step) -> str:
+    state = "" if step.enabled else " (off)"
+    where = f" on “{step.target}”" if step.local else ""
+    params = ", ".join(f"{k}={_fmt(v)}" for k, v in step.params.items())
+    why = f" [{'; '.join(step.evidence)}]" if step.evidence else ""
+    return f"{step.op}{where} ({params}) conf {step.confidence:.2f}{state}{why}"
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    if isinstance(v, list):
+        return "[" + ",".join(f"{x:.2g}" for x in v) + "]"
+    return str(v)
+
+
 def cmd_edit(args) -> int:
     from lbie_desktop.core.plan import Plan, mask_to_png
-    from lbie_desktop.pipeline import plan_request
+    from lbie_desktop.core.session import Session
+    from lbie_desktop.dialogue import apply_outcome, interpret
 
     img = load(args.image)
-    renderer = Renderer(img.rgb)
-    steps = []
-    current = img.rgb
-    for request in args.requests:
-        turn = plan_request(request, current)
-        for m in turn.messages:
-            print(f"note: {m}")
-        for s in turn.plan:
-            state = "on" if s.enabled else "off"
-            where = f" on “{s.target}”" if s.local else ""
-            print(f"step: {s.op}{where} {s.params} ({state}, confidence {s.confidence:.2f})")
-        steps += turn.plan.steps
-        current = renderer.render(steps, full=True)
-    out = save_result(img, current, args.out, args.quality)
+    session = Session(img)
+    for i, request in enumerate(args.requests, 1):
+        outcome = interpret(request, session)
+        apply_outcome(session, request, outcome)
+        print(f"turn {i}: {request!r} -> {outcome.summary}")
+        for m in outcome.messages:
+            print(f"  note: {m}")
+        for s in outcome.plan:
+            print(f"  step: {describe(s)}")
+    steps = session.steps()
+    out = save_result(img, session.current(full=True), args.out, args.quality)
     if args.plan_out:
+        Path(args.plan_out).parent.mkdir(parents=True, exist_ok=True)
         Plan(steps).save(args.plan_out)
     if args.masks_dir:
         d = Path(args.masks_dir)

@@ -1,0 +1,295 @@
+"""The dialogue state tracker: turns a request into what the session should do next.
+
+The state is the session itself (its turns, their steps and targets); `interpret` reads it and
+returns an `Outcome` — a plan to add as a new turn, possibly after reverting — and
+`apply_outcome` carries it out. A follow-up that re-tunes an earlier step ("a bit more",
+"undo the crop") adds a step that *replaces* it (`Step.replaces`), so the history keeps both
+versions and undoing the follow-up restores the earlier one exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from lbie_desktop.core.ops import get_op
+from lbie_desktop.core.plan import Plan, Step, _new_id
+from lbie_desktop.dialogue.intents import Intent, classify, intensity_factor
+from lbie_desktop.pipeline import GroundFn, UnderstandFn, default_understand, ground_steps
+
+_PRONOUNS = {"it", "that", "this", "them", "those", "these", "him", "her", "there", "one",
+             "the same", "same", "that one", "this one", "the same area", "that area"}
+# Comparatives that make "brighter" after "brighten it" re-tune the step rather than stack one.
+_COMPARATIVE = (r"\b(more|less|brighter|darker|warmer|cooler|colder|sharper|softer|lighter|"
+                r"stronger|weaker|bluer|redder|greener|richer|deeper|punchier|blurrier|"
+                r"smoother|clearer|duller)\b")
+_SPATIAL = r"\b(on|at|in|to)? ?(the )?(left|right|top|bottom|middle|center|centre|front|back)\b"
+
+
+class SessionLike(Protocol):
+    turns: Sequence  # of Turn(request, plan)
+
+    def render(self, *, upto: int | None = None, extra=None, full: bool = False) -> np.ndarray: ...
+
+
+@dataclass
+class Outcome:
+    kind: str  # new | adjust | again | extend | correct | other | revert | compare | nothing
+    plan: Plan = field(default_factory=Plan)
+    revert_to: int | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        if self.kind == "revert":
+            return f"back to version {self.revert_to}"
+        return f"{self.kind}: {', '.join(s.op for s in self.plan) or 'no steps'}"
+
+
+def interpret(request: str, session: SessionLike, *, understand: UnderstandFn | None = None,
+              ground: GroundFn | None = None) -> Outcome:
+    understand = understand or default_understand
+    turns = list(session.turns)
+    intent = classify(request, len(turns))
+    image = session.render()
+    handler = _HANDLERS.get(intent.kind, _new)
+    out = handler(intent, request, turns, session, image, understand)
+    if out.plan.steps:
+        base = image if out.revert_to is None else session.render(upto=out.revert_to)
+        steps, msgs = ground_steps(out.plan.steps, base, request, ground)
+        out.plan = Plan(steps)
+        out.messages += msgs
+    if out.kind not in ("revert",) and not out.plan.steps and not out.messages:
+        out.messages.append("Nothing to do: I didn't recognise an edit in that request.")
+    return out
+
+
+def apply_outcome(session, request: str, outcome: Outcome) -> None:
+    """Carry out an outcome on a core Session (revert first, then add the turn)."""
+    if outcome.revert_to is not None:
+        session.revert_to(outcome.revert_to)
+    if outcome.plan.steps:
+        session.add_turn(request, outcome.plan, outcome.messages)
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _live_steps(turns: Sequence) -> list[Step]:
+    """The steps currently in effect (replaced ones resolved), oldest first."""
+    from lbie_desktop.core.plan import resolve_turn_steps
+
+    return resolve_turn_steps([t.plan.steps for t in turns])
+
+
+def _last_turn_steps(turns: Sequence) -> list[Step]:
+    """Steps of the most recent turn, as they stand now (later replacements applied)."""
+    live = {s.replaces or s.id: s for s in _live_steps(turns)}
+    for t in reversed(turns):
+        if t.plan.steps:
+            out = []
+            for s in t.plan.steps:
+                cur = live.get(s.replaces or s.id) or s
+                out.append(cur)
+            return out
+    return []
+
+
+def _op_for_word(word: str) -> str | None:
+    """'crop' / 'cropping' / 'blur' / 'brightness' -> registry op name."""
+    from lbie_desktop.core.ops import all_ops
+
+    w = word.lower().rstrip("s")
+    for op in all_ops():
+        names = {op.name, op.label.lower(), *op.name.split("_"), *(k.lower() for k in op.keywords)}
+        if w in names or any(n.startswith(w[:4]) and len(w) >= 4 for n in names):
+            return op.name
+    return None
+
+
+def _scaled(step: Step, factor: float) -> Step | None:
+    """A copy whose continuous params sit `factor` times as far from identity."""
+    op = get_op(step.op)
+    defaults = op.defaults()
+    params = dict(step.params)
+    changed = False
+    for p in op.params:
+        if not p.continuous:
+            continue
+        d, v = defaults[p.name], params[p.name]
+        if isinstance(v, list):
+            params[p.name] = [dd + (vv - dd) * factor for vv, dd in zip(v, d)]
+            changed |= any(abs(vv - dd) > 1e-9 for vv, dd in zip(v, d))
+        else:
+            params[p.name] = d + (v - d) * factor
+            changed |= abs(v - d) > 1e-9
+    if not changed:
+        return None
+    return step.copy(params=op.validate(params), id=_new_id(), replaces=step.id,
+                     evidence=[*step.evidence, f"x{factor:g}"])
+
+
+def _with_target(step: Step, target: str, *, replaces: bool) -> Step | None:
+    if not get_op(step.op).can_be_local:
+        return None
+    return step.copy(local=True, target=target, mask=None, enabled=True, mask_note="",
+                     id=_new_id(), replaces=step.id if replaces else None)
+
+
+def _sign(step: Step) -> float:
+    op = get_op(step.op)
+    d = op.defaults()
+    total = 0.0
+    for p in op.params:
+        if p.kind == "float":
+            total += float(step.params[p.name]) - float(d[p.name])
+    return float(np.sign(total))
+
+
+# --- handlers ------------------------------------------------------------------------------
+def _new(intent: Intent, request, turns, session, image, understand) -> Outcome:
+    steps = understand(request, image)
+    last_target = next((s.target for s in reversed(_live_steps(turns)) if s.local and s.target),
+                       None)
+    resolved = []
+    for s in steps:
+        if s.local and (s.target or "").lower().strip() in _PRONOUNS:
+            if last_target:
+                s = s.copy(target=last_target, evidence=[*s.evidence, f"“{s.target}” = {last_target}"])
+            else:
+                s = s.copy(local=False, target=None)
+        resolved.append(s)
+    # Same op with a comparative word ("more contrast", "brighter") re-tunes the earlier step.
+    factor = intensity_factor(request.lower())
+    if factor is None and re.search(_COMPARATIVE, request.lower()):
+        factor = 1.5
+    live = _live_steps(turns)
+    if factor is not None and live:
+        out = []
+        for s in resolved:
+            prev = next((p for p in reversed(live) if p.op == s.op and p.enabled
+                         and p.target == s.target), None)
+            if prev is None:
+                out.append(s)
+                continue
+            if _sign(prev) == _sign(s) or _sign(s) == 0:
+                adj = _scaled(prev, factor)
+            else:  # opposite direction: add the new amount to the old one
+                op = get_op(s.op)
+                d = op.defaults()
+                params = {k: (prev.params[k] + s.params[k] - d[k]) if isinstance(d[k], float)
+                          else prev.params[k] for k in prev.params}
+                adj = prev.copy(params=op.validate(params), id=_new_id(), replaces=prev.id)
+            out.append(adj or s)
+        return Outcome("adjust" if any(s.replaces for s in out) else "new", Plan(out))
+    return Outcome("new", Plan(resolved))
+
+
+def _adjust(intent: Intent, request, turns, session, image, understand) -> Outcome:
+    live = _live_steps(turns)
+    if intent.disable_op:
+        op = _op_for_word(intent.disable_op)
+        prev = next((s for s in reversed(live) if s.op == op and s.enabled), None)
+        if prev is None:
+            return Outcome("nothing", messages=[f"There is no {intent.disable_op} to undo."])
+        return Outcome("adjust", Plan([prev.copy(enabled=False, id=_new_id(), replaces=prev.id,
+                                                  evidence=["switched off"])]))
+    # Which steps? Those whose op the request names, else the last turn's.
+    named = {s.op for s in understand(intent.rest, image)} if intent.rest else set()
+    targets = [s for s in live if s.op in named and s.enabled] if named else []
+    if named and not targets:  # "more contrast" with no contrast yet: a new step
+        return _new(intent, request, turns, session, image, understand)
+    if targets:
+        latest: dict[str, Step] = {}
+        for s in targets:
+            latest[s.op] = s
+        targets = list(latest.values())
+    else:
+        targets = [s for s in _last_turn_steps(turns) if s.enabled]
+    out = [a for a in (_scaled(s, intent.factor) for s in targets) if a is not None]
+    if not out:
+        return Outcome("nothing", messages=["There is nothing adjustable to make stronger or "
+                                            "weaker; try naming the edit."])
+    return Outcome("adjust", Plan(out))
+
+
+def _again(intent: Intent, request, turns, session, image, understand) -> Outcome:
+    steps = [s.copy(id=_new_id(), replaces=None) for s in _last_turn_steps(turns) if s.enabled]
+    return Outcome("again", Plan(steps))
+
+
+def _extend(intent: Intent, request, turns, session, image, understand) -> Outcome:
+    target = intent.target or ""
+    if target.lower() in _PRONOUNS:
+        return _new(intent, request, turns, session, image, understand)
+    steps = [t for t in (_with_target(s, target, replaces=False)
+                         for s in _last_turn_steps(turns) if s.enabled) if t is not None]
+    return Outcome("extend", Plan(steps))
+
+
+def _correct(intent: Intent, request, turns, session, image, understand) -> Outcome:
+    last = _last_turn_steps(turns)
+    new_steps = understand(intent.rest, image)
+    if new_steps and not all(s.local and s.target for s in new_steps):
+        # an op correction ("no, darker"): new steps replace the last turn's
+        out = []
+        last_by_op = {s.op: s for s in last}
+        for s in new_steps:
+            prev = last_by_op.pop(s.op, None)
+            out.append(s.copy(replaces=prev.id) if prev else s)
+        out += [s.copy(enabled=False, id=_new_id(), replaces=s.id) for s in last_by_op.values()]
+        return Outcome("correct", Plan(out))
+    target = (new_steps[0].target if new_steps else None) or intent.target or ""
+    local = [s for s in last if s.local] or last
+    steps = [t for t in (_with_target(s, target, replaces=True) for s in local) if t is not None]
+    return Outcome("correct", Plan(steps))
+
+
+def _other(intent: Intent, request, turns, session, image, understand) -> Outcome:
+    from lbie_desktop.pipeline import default_ground
+
+    prev = next((s for s in reversed(_live_steps(turns)) if s.local and s.mask is not None), None)
+    if prev is None or not prev.target:
+        return Outcome("nothing", messages=["Which one? Name it or paint it with the brush."])
+    phrase = " ".join(re.sub(_SPATIAL, " ", prev.target).split()) or prev.target
+    g = default_ground(image, phrase, context=request, op=prev.op)
+    if not g.ok or g.mask is None:
+        return Outcome("nothing", messages=[g.explanation])
+    old = prev.mask
+    if old.shape != g.mask.shape:
+        from PIL import Image
+
+        old = np.asarray(Image.fromarray(old).resize(g.mask.shape[::-1]), dtype=np.float32)
+    rest = np.clip(g.mask - old, 0, 1)
+    if rest.sum() < 0.002 * rest.size:
+        return Outcome("nothing", messages=[f"I found no other {phrase}; paint it with the brush."])
+    step = prev.copy(mask=rest, target=f"the other {phrase}", id=_new_id(), replaces=prev.id,
+                     mask_note=f"{g.explanation}, minus the one chosen before")
+    return Outcome("correct", Plan([step]))
+
+
+def _revert(intent: Intent, request, turns, session, image, understand) -> Outcome:
+    if intent.op_word:
+        op = _op_for_word(intent.op_word)
+        k = next((i for i in range(len(turns) - 1, -1, -1)
+                  if any(s.op == op for s in turns[i].plan.steps)), None)
+        if k is None:
+            return Outcome("nothing", messages=[f"There is no {intent.op_word} in this session."])
+        return Outcome("revert", revert_to=k, messages=[f"Back to before the {intent.op_word}."])
+    n = intent.revert_to or 0
+    msg = "Back to the original." if n == 0 else f"Back to version {n}."
+    return Outcome("revert", revert_to=n, messages=[msg])
+
+
+def _compare(intent: Intent, request, turns, session, image, understand) -> Outcome:
+    n = intent.revert_to or 0
+    base = session.render(upto=n)
+    sub = _new(Intent("new"), intent.rest, turns[:n], session, base, understand)
+    return Outcome("compare", sub.plan, revert_to=n,
+                   messages=[f"Starting from version {n}."] + sub.messages)
+
+
+_HANDLERS = {"new": _new, "adjust": _adjust, "again": _again, "extend": _extend,
+             "correct": _correct, "other": _other, "revert": _revert, "compare": _compare}

@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import appdirs
 
 APP = "LBIE Desktop"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# In a pyinstaller bundle, resources/ and models/ sit in the bundle's data folder.
+REPO_ROOT = (Path(sys._MEIPASS) if getattr(sys, "frozen", False)  # type: ignore[attr-defined]
+             else Path(__file__).resolve().parent.parent)
 RESOURCES = REPO_ROOT / "resources"
 MODEL_CARDS = REPO_ROOT / "models"
 

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "lbie_desktop.cli.grounding_cmds",  # ground, models
     "lbie_desktop.cli.session_cmds",  # batch, session tools
     "lbie_desktop.cli.research_cmds",  # research cosal ...
+    "lbie_desktop.cli.app_cmds",  # selftest
 ]
 
 

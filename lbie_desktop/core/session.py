@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lbie_desktop.core.imageio import LoadedImage
+from lbie_desktop.core.imageio import LoadedImage, to_uint8
 from lbie_desktop.core.plan import Plan, Step, resolve_turn_steps
 from lbie_desktop.core.render import Renderer
 
@@ -29,14 +29,40 @@ class Turn:
 
 
 class Session:
-    def __init__(self, image: LoadedImage, *, preview_long_side: int | None = None):
+    def __init__(self, image: LoadedImage, *, preview_long_side: int | None = None,
+                 id: str | None = None):
         self.image = image
+        # Stable across save/reopen and crash recovery (names the autosave file).
+        self.id = id or uuid.uuid4().hex
         self.turns: list[Turn] = []
         self._redo: list[Turn] = []
         kw = {} if preview_long_side is None else {"preview_long_side": preview_long_side}
-        self.renderer = Renderer(image.rgb if image.rgb.dtype == np.uint8
-                                 else (image.rgb // 257).astype(np.uint8), **kw)
+        self.renderer = Renderer(to_uint8(image.rgb), **kw)
         self._listeners: list[Callable[[Session], None]] = []
+        self._close_listeners: list[Callable[[Session], None]] = []
+
+    @classmethod
+    def restore(cls, image: LoadedImage, turns: list[Turn], undone: list[Turn] | None = None,
+                *, id: str | None = None, preview_long_side: int | None = None) -> Session:
+        """A session with a saved history (`undone` = the redo stack, next redo last)."""
+        s = cls(image, preview_long_side=preview_long_side, id=id)
+        s.turns = list(turns)
+        s._redo = list(undone or [])
+        return s
+
+    @property
+    def undone(self) -> list[Turn]:
+        """Turns that redo would bring back (the next one last)."""
+        return list(self._redo)
+
+    # --- lifetime -------------------------------------------------------------------------
+    def on_close(self, fn: Callable[[Session], None]) -> None:
+        self._close_listeners.append(fn)
+
+    def close(self) -> None:
+        """The person closed the session on purpose (autosave removes its recovery file)."""
+        for fn in list(self._close_listeners):
+            fn(self)
 
     # --- observation -------------------------------------------------------------------
     def on_change(self, fn: Callable[[Session], None]) -> None:

@@ -1,0 +1,48 @@
+"""`lbie-desktop [PHOTO]`: start the editor (on the bundled sample photo when none is given)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lbie_desktop import __version__
+
+
+def build_app(argv: list[str] | None = None):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from lbie_desktop.gui import settings, theme
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("LBIE Desktop")
+    app.setOrganizationName("LBIE")
+    app.setApplicationVersion(__version__)
+    theme.apply_theme(app, settings.get("theme"))
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lbie-desktop", description="LBIE Desktop photo editor")
+    parser.add_argument("photo", nargs="?", help="photo to open (default: the bundled sample)")
+    parser.add_argument("--version", action="version", version=f"lbie-desktop {__version__}")
+    args = parser.parse_args(argv)
+
+    from lbie_desktop.paths import sample_photo
+
+    app = build_app()
+    from lbie_desktop.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    photo = Path(args.photo) if args.photo else sample_photo()
+    window.open_image(photo)  # a bad path shows a message in the window, not a traceback
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

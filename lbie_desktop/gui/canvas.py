@@ -1,0 +1,384 @@
+"""The photo canvas: fit/zoom/pan, before/after compare and split view, mask overlay with
+outline, and brush / eraser / click-to-segment editing of the active step's mask.
+
+Scene coordinates are source-image pixels whatever the resolution of the shown pixmap (the
+preview proxy, then the full-resolution render), so masks and zoom stay put when it swaps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QWidget,
+)
+
+from lbie_desktop.gui import mask_tools
+
+OVERLAY_RGB = (255, 64, 129)  # a pink that reads on skies, skin and foliage alike
+OVERLAY_ALPHA = 0.45
+ZOOM_STEP = 1.25
+MIN_ZOOM, MAX_ZOOM = 0.02, 32.0
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+    a = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+    h, w = a.shape[:2]
+    return QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def mask_to_overlay(mask: np.ndarray, rgb: tuple[int, int, int] = OVERLAY_RGB,
+                    alpha: float = OVERLAY_ALPHA) -> QImage:
+    h, w = mask.shape
+    buf = np.empty((h, w, 4), np.uint8)
+    buf[..., 0], buf[..., 1], buf[..., 2] = rgb[2], rgb[1], rgb[0]  # BGRA in memory
+    buf[..., 3] = np.clip(mask * (alpha * 255), 0, 255).astype(np.uint8)
+    return QImage(buf.data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy()
+
+
+class Canvas(QGraphicsView):
+    zoomChanged = Signal(float)
+    compareHeld = Signal(bool)
+    strokeLive = Signal()  # the working mask changed during a stroke (re-render preview)
+    strokeFinished = Signal(object, object)  # mask before, mask after (float32 arrays)
+    segmentClicked = Signal(float, float, bool)  # x, y in mask px, add (False = remove)
+    fileDropped = Signal(str)
+
+    TOOLS = ("brush", "eraser", "segment")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.SmoothPixmapTransform
+                            | QPainter.RenderHint.Antialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.setBackgroundBrush(QBrush(QColor(30, 30, 32)))
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.image_item = QGraphicsPixmapItem()
+        self.image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self.image_item)
+        # "before" lives in a clipping rect so the split view shows only its left part
+        self.before_clip = QGraphicsRectItem()
+        self.before_clip.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        self.before_clip.setPen(QPen(Qt.PenStyle.NoPen))
+        self.before_item = QGraphicsPixmapItem(self.before_clip)
+        self.before_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().addItem(self.before_clip)
+        self.before_clip.setVisible(False)
+        self.split_line = QGraphicsLineItem()
+        self.split_line.setPen(QPen(QColor(255, 255, 255, 220), 0))
+        self.split_line.setVisible(False)
+        self.scene().addItem(self.split_line)
+
+        self.overlay_item = QGraphicsPixmapItem()
+        self.overlay_item.setZValue(5)
+        self.scene().addItem(self.overlay_item)
+        self.outline_item = QGraphicsPathItem()
+        pen = QPen(QColor(*OVERLAY_RGB), 0)  # cosmetic: 1 screen px at any zoom
+        pen.setCosmetic(True)
+        self.outline_item.setPen(pen)
+        self.outline_item.setZValue(6)
+        self.scene().addItem(self.outline_item)
+        self.cursor_item = QGraphicsEllipseItem()
+        cpen = QPen(QColor(255, 255, 255, 230), 0)
+        cpen.setCosmetic(True)
+        self.cursor_item.setPen(cpen)
+        self.cursor_item.setZValue(10)
+        self.cursor_item.setVisible(False)
+        self.scene().addItem(self.cursor_item)
+
+        self.source_size: tuple[int, int] = (0, 0)  # w, h
+        self._fit = True
+        self.compare = False
+        self.split = False
+        self.split_pos = 0.5
+        self._dragging_split = False
+        # mask editing
+        self.mask: np.ndarray | None = None
+        self.show_overlay = True
+        self.tool = "brush"
+        self.brush_size = 40  # diameter in source px
+        self.brush_softness = 0.5
+        self._painting = False
+        self._before_stroke: np.ndarray | None = None
+        self._last: tuple[float, float] | None = None
+
+    # --- content ------------------------------------------------------------------------------
+    def set_source_size(self, w: int, h: int) -> None:
+        self.source_size = (w, h)
+        self.scene().setSceneRect(QRectF(0, 0, w, h))
+        self.before_clip.setRect(QRectF(0, 0, w, h))
+        self._update_split()
+        self.fit()
+
+    def set_image(self, rgb: np.ndarray) -> None:
+        self._set_pixmap(self.image_item, rgb)
+
+    def set_before(self, rgb: np.ndarray) -> None:
+        self._set_pixmap(self.before_item, rgb)
+
+    def has_image(self) -> bool:
+        return not self.image_item.pixmap().isNull()
+
+    def _set_pixmap(self, item: QGraphicsPixmapItem, rgb: np.ndarray) -> None:
+        pm = QPixmap.fromImage(rgb_to_qimage(rgb))
+        item.setPixmap(pm)
+        if self.source_size[0] and pm.width():
+            item.setScale(self.source_size[0] / pm.width())
+
+    def displayed_qimage(self) -> QImage:
+        return self.image_item.pixmap().toImage()
+
+    # --- compare / split -------------------------------------------------------------------------
+    def set_compare(self, on: bool) -> None:
+        self.compare = on
+        self._update_split()
+
+    def set_split(self, on: bool) -> None:
+        self.split = on
+        self._update_split()
+
+    def _update_split(self) -> None:
+        w, h = self.source_size
+        if self.compare:
+            self.before_clip.setRect(QRectF(0, 0, w, h))
+        else:
+            self.before_clip.setRect(QRectF(0, 0, w * self.split_pos, h))
+        self.before_clip.setVisible(self.compare or self.split)
+        x = w * self.split_pos
+        self.split_line.setLine(x, 0, x, h)
+        self.split_line.setVisible(self.split and not self.compare)
+
+    # --- mask overlay and editing -------------------------------------------------------------
+    def set_mask(self, mask: np.ndarray | None) -> None:
+        """Show (and allow editing of) a mask; None leaves mask editing."""
+        self.mask = None if mask is None else mask.astype(np.float32, copy=True)
+        self._refresh_overlay(outline=True)
+        self._update_cursor_mode()
+
+    def set_overlay_visible(self, on: bool) -> None:
+        self.show_overlay = on
+        self.overlay_item.setVisible(on)
+        self.outline_item.setVisible(on)
+
+    def set_tool(self, tool: str) -> None:
+        if tool not in self.TOOLS:
+            raise ValueError(tool)
+        self.tool = tool
+        self._update_cursor_mode()
+
+    def set_brush_size(self, px: int) -> None:
+        self.brush_size = max(1, int(px))
+
+    def set_brush_softness(self, s: float) -> None:
+        self.brush_softness = float(np.clip(s, 0, 1))
+
+    def editing(self) -> bool:
+        return self.mask is not None
+
+    def _mask_scale(self) -> float:
+        assert self.mask is not None
+        return self.mask.shape[1] / max(1, self.source_size[0])
+
+    def _refresh_overlay(self, outline: bool = False) -> None:
+        if self.mask is None:
+            self.overlay_item.setPixmap(QPixmap())
+            self.outline_item.setPath(QPainterPath())
+            return
+        pm = QPixmap.fromImage(mask_to_overlay(self.mask))
+        self.overlay_item.setPixmap(pm)
+        self.overlay_item.setScale(1.0 / self._mask_scale())
+        if outline:
+            path = QPainterPath()
+            s = 1.0 / self._mask_scale()
+            for c in mask_tools.outline(self.mask):
+                path.moveTo(QPointF(c[0, 0] * s, c[0, 1] * s))
+                for x, y in c[1:]:
+                    path.lineTo(QPointF(x * s, y * s))
+                path.closeSubpath()
+            self.outline_item.setPath(path)
+
+    def _update_cursor_mode(self) -> None:
+        painting_tool = self.editing() and self.tool in ("brush", "eraser")
+        self.setDragMode(QGraphicsView.DragMode.NoDrag if self.editing()
+                         else QGraphicsView.DragMode.ScrollHandDrag)
+        self.cursor_item.setVisible(painting_tool and self.underMouse())
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor if self.editing()
+                                  else Qt.CursorShape.OpenHandCursor)
+
+    # --- zoom ----------------------------------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def fit(self) -> None:
+        self._fit = True
+        if self.source_size[0]:
+            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.zoomChanged.emit(self.zoom())
+
+    def set_zoom(self, z: float) -> None:
+        self._fit = False
+        z = float(np.clip(z, MIN_ZOOM, MAX_ZOOM))
+        self.resetTransform()
+        self.scale(z, z)
+        self.zoomChanged.emit(self.zoom())
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom() / ZOOM_STEP)
+
+    def actual_size(self) -> None:
+        # 100% means one image pixel per device pixel on high-DPI screens
+        self.set_zoom(1.0 / self.devicePixelRatioF())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._fit:
+            self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        # the wheel zooms (as in photo editors); panning is a drag
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.set_zoom(self.zoom() * (ZOOM_STEP ** steps))
+        event.accept()
+
+    # --- mouse: painting, segment clicks, split divider -----------------------------------------
+    def _scene_pos(self, event: QMouseEvent) -> QPointF:
+        return self.mapToScene(event.position().toPoint())
+
+    def _near_split(self, p: QPointF) -> bool:
+        if not self.split or self.compare:
+            return False
+        x = self.source_size[0] * self.split_pos
+        return abs(p.x() - x) * self.zoom() < 8
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        p = self._scene_pos(event)
+        if event.button() == Qt.MouseButton.LeftButton and self._near_split(p):
+            self._dragging_split = True
+            event.accept()
+            return
+        if self.editing() and event.button() == Qt.MouseButton.LeftButton \
+                and not event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            s = self._mask_scale()
+            if self.tool == "segment":
+                remove = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self.segmentClicked.emit(p.x() * s, p.y() * s, not remove)
+            else:
+                self._painting = True
+                assert self.mask is not None
+                self._before_stroke = self.mask.copy()
+                self._last = (p.x() * s, p.y() * s)
+                self._paint_to(self._last)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        p = self._scene_pos(event)
+        if self._dragging_split:
+            w = max(1, self.source_size[0])
+            self.split_pos = float(np.clip(p.x() / w, 0.0, 1.0))
+            self._update_split()
+            event.accept()
+            return
+        if self.editing() and self.tool in ("brush", "eraser"):
+            r = self.brush_size / 2
+            self.cursor_item.setRect(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r))
+            self.cursor_item.setVisible(True)
+        if self._painting:
+            s = self._mask_scale()
+            self._paint_to((p.x() * s, p.y() * s))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._dragging_split:
+            self._dragging_split = False
+            event.accept()
+            return
+        if self._painting:
+            self._painting = False
+            self._refresh_overlay(outline=True)
+            assert self.mask is not None
+            self.strokeFinished.emit(self._before_stroke, self.mask.copy())
+            self._before_stroke = None
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self.cursor_item.setVisible(False)
+        super().leaveEvent(event)
+
+    def _paint_to(self, pt: tuple[float, float]) -> None:
+        assert self.mask is not None and self._last is not None
+        radius = max(1, round(self.brush_size / 2 * self._mask_scale()))
+        mask_tools.stroke(self.mask, self._last, pt, radius, self.brush_softness,
+                          erase=self.tool == "eraser")
+        self._last = pt
+        self._refresh_overlay()
+        self.strokeLive.emit()
+
+    # --- keys and drops ------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Backslash and not event.isAutoRepeat():
+            self.compareHeld.emit(True)
+            return
+        if event.key() == Qt.Key.Key_BracketLeft:
+            self.set_brush_size(int(self.brush_size / 1.2))
+            return
+        if event.key() == Qt.Key.Key_BracketRight:
+            self.set_brush_size(int(self.brush_size * 1.2) + 1)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Backslash and not event.isAutoRepeat():
+            self.compareHeld.emit(False)
+            return
+        super().keyReleaseEvent(event)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            self.fileDropped.emit(urls[0].toLocalFile())
+            event.acceptProposedAction()

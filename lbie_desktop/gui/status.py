@@ -1,0 +1,68 @@
+"""Status bar contents: a message, the zoom level, and a progress bar with Cancel that appears
+only for work that lasts (model loading, predicting, full-resolution export)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+SHOW_AFTER_MS = 250  # quick work never flashes a progress bar
+
+
+class StatusBar(QStatusBar):
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.info = QLabel("")
+        self.info.setObjectName("imageInfo")
+        self.zoom = QLabel("")
+        self.zoom.setObjectName("zoomLabel")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progressBar")
+        self.progress.setFixedWidth(160)
+        self.progress.setTextVisible(False)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setObjectName("cancelButton")
+        self.cancel.setToolTip("Stop the running work")
+        self.cancel.clicked.connect(self.cancelRequested)
+        self.addPermanentWidget(self.info)
+        self.addPermanentWidget(self.progress)
+        self.addPermanentWidget(self.cancel)
+        self.addPermanentWidget(self.zoom)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._reveal)
+        self._working = False
+        self.progress.setVisible(False)
+        self.cancel.setVisible(False)
+
+    def start(self, message: str) -> None:
+        self._working = True
+        self.showMessage(message)
+        self.progress.setRange(0, 0)  # busy indicator until the first progress report
+        if not self.progress.isVisible():
+            self._timer.start(SHOW_AFTER_MS)
+
+    def report(self, fraction: float, message: str = "") -> None:
+        if fraction >= 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(fraction * 1000))
+        if message:
+            self.showMessage(message)
+
+    def stop(self, message: str = "") -> None:
+        self._working = False
+        self._timer.stop()
+        self.progress.setVisible(False)
+        self.cancel.setVisible(False)
+        self.showMessage(message, 4000)
+
+    def _reveal(self) -> None:
+        if self._working:
+            self.progress.setVisible(True)
+            self.cancel.setVisible(True)
+
+    def set_zoom(self, z: float) -> None:
+        self.zoom.setText(f"{z * 100:.0f}%")

@@ -1,0 +1,206 @@
+"""One card per step: what it does, why it was proposed, where (mask), and how much (sliders).
+
+Built entirely from the op registry; a new op gets a card without any GUI code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lbie_desktop.core.ops import get_op
+from lbie_desktop.core.plan import Step
+from lbie_desktop.gui.param_widgets import NumberSlider, ParamControl, make_control
+
+THUMB = QSize(56, 42)
+
+
+class StepCard(QFrame):
+    paramsEdited = Signal(str, dict)  # step id, {name: value}
+    enabledToggled = Signal(str, bool)
+    deleteRequested = Signal(str)
+    moveRequested = Signal(str, int)  # step id, -1 up / +1 down
+    maskEditRequested = Signal(str)  # click on the thumbnail (or "limit to a region")
+
+    def __init__(self, step: Step, index: int, count: int,
+                 control_values: dict[str, float] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.step_id = step.id
+        self.op = get_op(step.op)
+        self.setObjectName("stepCard")
+        self.setProperty("active", False)
+        self.controls: dict[str, ParamControl] = {}
+        self.form_sliders: dict[str, NumberSlider] = {}
+        self.control_values = control_values if control_values is not None else {}
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 10, 12, 12)
+        outer.setSpacing(6)
+
+        # header: [x] Label   92%   ↑ ↓ ✕
+        head = QHBoxLayout()
+        head.setSpacing(6)
+        self.enabled_box = QCheckBox(self.op.label)
+        self.enabled_box.setObjectName("stepTitle")
+        self.enabled_box.setToolTip("Turn this step on or off")
+        self.enabled_box.setChecked(step.enabled)
+        self.enabled_box.toggled.connect(lambda on: self.enabledToggled.emit(self.step_id, on))
+        head.addWidget(self.enabled_box)
+        head.addStretch(1)
+        predicted = bool(step.evidence)
+        self.confidence = QLabel(f"{round(step.confidence * 100)}%" if predicted else "manual")
+        self.confidence.setObjectName("confidenceChip")
+        self.confidence.setToolTip("How sure the model is that you asked for this step"
+                                   if predicted else "Added by hand")
+        head.addWidget(self.confidence)
+        for text, tip, delta, enabled in (("▲", "Move up", -1, index > 0),
+                                          ("▼", "Move down", +1, index < count - 1)):
+            b = _tool(text, tip)
+            b.setEnabled(enabled)
+            b.clicked.connect(lambda _=False, d=delta: self.moveRequested.emit(self.step_id, d))
+            head.addWidget(b)
+        delete = _tool("✕", "Delete this step")
+        delete.setObjectName("deleteStep")
+        delete.clicked.connect(lambda: self.deleteRequested.emit(self.step_id))
+        head.addWidget(delete)
+        outer.addLayout(head)
+
+        # why: evidence words, target and how the mask was made
+        why = []
+        if step.evidence:
+            why.append("from " + ", ".join(f"“{w}”" for w in step.evidence[:4]))
+        if step.target:
+            why.append(f"on {step.target}")
+        self.why = QLabel(" · ".join(why) or self.op.description)
+        self.why.setToolTip(self.op.description)
+        self.why.setObjectName("stepWhy")
+        self.why.setWordWrap(True)
+        outer.addWidget(self.why)
+
+        # where: mask thumbnail for local steps, or an offer to limit a global one
+        if step.mask is not None or step.local or step.mask_note:
+            row = QHBoxLayout()
+            self.thumb = QToolButton()
+            self.thumb.setObjectName("maskThumb")
+            self.thumb.setIconSize(THUMB)
+            self.thumb.setToolTip("Edit this step's region (brush, eraser, click to add)")
+            self.thumb.clicked.connect(lambda: self.maskEditRequested.emit(self.step_id))
+            row.addWidget(self.thumb)
+            self.mask_note = QLabel(step.mask_note or "Region")
+            self.mask_note.setObjectName("stepWhy")
+            self.mask_note.setWordWrap(True)
+            row.addWidget(self.mask_note, 1)
+            outer.addLayout(row)
+            self.set_mask(step.mask)
+        elif self.op.can_be_local:
+            limit = QToolButton()
+            limit.setObjectName("linkButton")
+            limit.setText("Limit to a region…")
+            limit.setToolTip("Paint where this step applies")
+            limit.clicked.connect(lambda: self.maskEditRequested.emit(self.step_id))
+            outer.addWidget(limit, 0, Qt.AlignmentFlag.AlignLeft)
+
+        # how much: slider forms first (e.g. curve shaped by shadows/highlights), then params
+        body = QVBoxLayout()
+        body.setSpacing(8)
+        if self.op.controls and self.op.controls_to_params is not None:
+            for c in self.op.controls:
+                s = NumberSlider(c.label, c.min, c.max, c.step,
+                                 float(self.control_values.get(c.name, c.default)),
+                                 unit=c.unit, tooltip=c.help)
+                s.edited.connect(lambda _v: self._form_edited())
+                self.form_sliders[c.name] = s
+                body.addWidget(s)
+        advanced = []
+        for p in self.op.params:
+            ctl = make_control(p)
+            ctl.set_value(step.params.get(p.name, p.default))
+            ctl.edited.connect(lambda v, name=p.name: self.paramsEdited.emit(self.step_id,
+                                                                             {name: v}))
+            self.controls[p.name] = ctl
+            if p.advanced or self.form_sliders:
+                advanced.append(ctl)
+            else:
+                body.addWidget(ctl)
+        outer.addLayout(body)
+        if advanced:
+            toggle = QToolButton()
+            toggle.setObjectName("linkButton")
+            toggle.setText("Advanced ▸")
+            toggle.setCheckable(True)
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            for c in advanced:
+                lay.addWidget(c)
+            box.setVisible(False)
+            toggle.toggled.connect(box.setVisible)
+            toggle.toggled.connect(lambda on: toggle.setText("Advanced ▾" if on else "Advanced ▸"))
+            outer.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
+            outer.addWidget(box)
+        self._apply_enabled(step.enabled)
+
+    # --- updates from the model (no signals back) ---------------------------------------------
+    def update_from(self, step: Step) -> None:
+        self.enabled_box.blockSignals(True)
+        self.enabled_box.setChecked(step.enabled)
+        self.enabled_box.blockSignals(False)
+        for name, ctl in self.controls.items():
+            ctl.set_value(step.params.get(name))
+        self._apply_enabled(step.enabled)
+
+    def set_mask(self, mask: np.ndarray | None) -> None:
+        if not hasattr(self, "thumb"):
+            return
+        self.thumb.setIcon(QPixmap.fromImage(mask_thumbnail(mask, THUMB)))
+
+    def set_active(self, active: bool) -> None:
+        self.setProperty("active", active)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def _apply_enabled(self, enabled: bool) -> None:
+        for ctl in [*self.controls.values(), *self.form_sliders.values()]:
+            ctl.setEnabled(enabled)
+
+    def _form_edited(self) -> None:
+        values = {k: s.value() for k, s in self.form_sliders.items()}
+        self.control_values.update(values)
+        assert self.op.controls_to_params is not None
+        params: dict[str, Any] = self.op.controls_to_params(values)
+        self.paramsEdited.emit(self.step_id, params)
+
+
+def _tool(text: str, tip: str) -> QToolButton:
+    b = QToolButton()
+    b.setText(text)
+    b.setToolTip(tip)
+    b.setObjectName("cardTool")
+    b.setAutoRaise(True)
+    return b
+
+
+def mask_thumbnail(mask: np.ndarray | None, size: QSize) -> QImage:
+    """Grey thumbnail of a mask (white = edited region); a dark box when empty."""
+    if mask is None:
+        img = QImage(size, QImage.Format.Format_Grayscale8)
+        img.fill(40)
+        return img
+    a = np.ascontiguousarray(np.clip(mask * 255, 0, 255).astype(np.uint8))
+    h, w = a.shape
+    img = QImage(a.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    return img.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
+                      Qt.TransformationMode.SmoothTransformation)

@@ -1,3 +1,8 @@
 """Imports every op family module so their ops register (order = menu order)."""
 
-from lbie_desktop.core.ops import colour, detail, fill, geometry, tone  # noqa: F401
+from importlib import import_module
+
+FAMILIES = ("tone", "colour", "detail", "fill", "geometry")
+
+for _name in FAMILIES:
+    import_module(f"lbie_desktop.core.ops.{_name}")

@@ -55,7 +55,7 @@ class Param:
             return str(value)
         if self.kind in ("curve", "color"):
             if isinstance(value, str):
-                value = [float(v) for v in value.replace(";", ",").split(",") if v.strip()]
+                value = _parse_vector(value, colour=self.kind == "color")
             if isinstance(value, torch.Tensor):
                 value = value.detach().flatten().tolist()
             try:
@@ -64,6 +64,8 @@ class Param:
                 raise UserError(f"{self.name} needs {self.length} numbers") from exc
             if len(vals) != self.length:
                 raise UserError(f"{self.name} needs {self.length} numbers (got {len(vals)})")
+            if any(v != v for v in vals):
+                raise UserError(f"{self.name} must be numbers (got NaN)")
             return [min(max(v, self.min), self.max) for v in vals]
         try:
             v = float(value.item() if isinstance(value, torch.Tensor) else value)
@@ -73,6 +75,23 @@ class Param:
             raise UserError(f"{self.name} must be a number (got NaN)")
         v = min(max(v, self.min), self.max)
         return int(round(v)) if self.kind == "int" else v
+
+
+def _parse_vector(text: str, *, colour: bool) -> list[float]:
+    """"0.2,0.4,1" -> floats; for colours also a name or #rrggbb ("teal", "#ff8800")."""
+    parts = [v for v in text.replace(";", ",").split(",") if v.strip()]
+    try:
+        return [float(v) for v in parts]
+    except ValueError:
+        if not colour:
+            raise UserError(f"expected comma-separated numbers (got {text!r})") from None
+    from PIL import ImageColor
+
+    try:
+        rgb = ImageColor.getrgb(text.strip().lower().replace(" ", ""))[:3]
+    except ValueError:
+        raise UserError(f"unknown colour {text!r}; use a colour name, #rrggbb or r,g,b") from None
+    return [c / 255.0 for c in rgb]
 
 
 OpFn = Callable[[torch.Tensor, Mapping[str, Any], torch.Tensor | None], torch.Tensor]
@@ -127,6 +146,8 @@ class Op:
         return out
 
     def is_identity(self, params: Mapping[str, Any]) -> bool:
+        if self.extra.get("needs_mask"):
+            return False  # fill ops (inpaint_obj, color_bg) change their region at defaults
         d = self.defaults()
         return all(_close(params.get(k, d[k]), d[k]) for k in d)
 

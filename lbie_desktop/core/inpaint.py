@@ -1,0 +1,185 @@
+"""Filling a hole in a photo from its surroundings.
+
+`Inpainter` is the interface (a learned model can take over later via `set_inpainter`);
+`PatchMatchInpainter` is the classical default: PatchMatch (pypatchmatch) copies patches from
+around the hole, cv2.inpaint (Telea) handles thin scratches and is the fallback when the
+native PatchMatch library cannot load. Big photos are inpainted on a reduced-resolution crop
+around the hole and blended back at full resolution.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from lbie_desktop.errors import UserError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float], None]
+Cancel = Callable[[], bool]
+
+
+class InpaintCancelled(Exception):
+    """The caller's cancel() returned True; no result."""
+
+
+class Inpainter(Protocol):
+    def __call__(self, rgb: np.ndarray, hole: np.ndarray, *, avoid: np.ndarray | None = None,
+                 progress: Progress | None = None, cancel: Cancel | None = None) -> np.ndarray:
+        """rgb: HxWx3 uint8; hole: HxW bool (True = fill); avoid: HxW bool, pixels not to copy
+        from (e.g. the subject next to the hole). Returns a new HxWx3 uint8 image."""
+        ...
+
+
+def check_inputs(rgb: np.ndarray, hole: np.ndarray, avoid: np.ndarray | None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    rgb = np.asarray(rgb)
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise UserError(f"inpainting needs an HxWx3 8-bit image (got {rgb.shape} {rgb.dtype})")
+    hole = np.asarray(hole).astype(bool)
+    if hole.shape != rgb.shape[:2]:
+        raise UserError(f"the region to fill is {hole.shape[1]}x{hole.shape[0]} px but the "
+                        f"photo is {rgb.shape[1]}x{rgb.shape[0]}")
+    if avoid is not None:
+        avoid = np.asarray(avoid).astype(bool)
+        if avoid.shape != hole.shape:
+            raise UserError("the region to avoid must have the photo's size")
+    return np.ascontiguousarray(rgb), hole, avoid
+
+
+def _disk(radius: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def _telea(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    return cv2.inpaint(rgb, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+
+
+class PatchMatchInpainter:
+    """PatchMatch on a crop around the hole at <= `work_side` px, Telea for thin holes."""
+
+    def __init__(self, work_side: int = 512, patch_size: int = 3, grow: float = 0.006,
+                 thin_px: float = 3.0, seed: int = 0, method: str = "auto"):
+        self.work_side = work_side
+        self.patch_size = patch_size
+        self.grow = grow  # dilation as a fraction of the short side: no fringe of the object
+        self.thin_px = thin_px  # holes at most this thick (radius, px) go to Telea
+        self.seed = seed  # fixed so the same request gives the same pixels (render cache)
+        self.method = method  # "auto" or "fast" (Telea only)
+
+    def __call__(self, rgb: np.ndarray, hole: np.ndarray, *, avoid: np.ndarray | None = None,
+                 progress: Progress | None = None, cancel: Cancel | None = None) -> np.ndarray:
+        rgb, hole, avoid = check_inputs(rgb, hole, avoid)
+        report = progress or (lambda _f: None)
+        if not hole.any():
+            return rgb.copy()
+        if hole.all():
+            raise UserError("the region to fill covers the whole photo; nothing to fill it from")
+        h, w = hole.shape
+        grow_px = max(2, round(self.grow * min(h, w)))
+        hole_d = cv2.dilate(hole.astype(np.uint8), _disk(grow_px)) > 0
+        if hole_d.all():
+            hole_d = hole
+        _check_cancel(cancel)
+        report(0.05)
+
+        inner = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3)
+        if self.method == "fast" or float(inner.max()) <= self.thin_px:
+            fill = _telea(rgb, hole_d)
+        else:
+            fill = self._patchmatch(rgb, hole_d, avoid, cancel)
+        report(0.95)
+
+        # Blend: the hole takes the fill; across the dilation ring the fill fades into the
+        # original so there is no seam.
+        outside = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3)
+        alpha = np.clip(1.0 - outside / (grow_px + 1.0), 0.0, 1.0)[..., None]
+        alpha[~hole_d] = 0.0
+        out = rgb.astype(np.float32) * (1 - alpha) + fill.astype(np.float32) * alpha
+        report(1.0)
+        return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+    def _patchmatch(self, rgb: np.ndarray, hole: np.ndarray, avoid: np.ndarray | None,
+                    cancel: Cancel | None) -> np.ndarray:
+        """Fill `hole` (already dilated) on a reduced crop; returns a full-size image whose
+        pixels inside the hole are the fill (outside: the input)."""
+        try:
+            from patchmatch import patch_match
+        except ImportError:  # pragma: no cover - it is a declared dependency
+            patch_match = None
+        if patch_match is None or not patch_match.patchmatch_available:
+            log.warning("PatchMatch unavailable; filling with cv2.inpaint")
+            return _telea(rgb, hole)
+
+        h, w = hole.shape
+        ys, xs = np.nonzero(hole)
+        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        # Context: the hole's own size again on each side (at least 10% of the short side).
+        margin = max(int(0.1 * min(h, w)), max(y1 - y0, x1 - x0))
+        y0, y1 = max(0, y0 - margin), min(h, y1 + margin)
+        x0, x1 = max(0, x0 - margin), min(w, x1 + margin)
+        crop = rgb[y0:y1, x0:x1]
+        hole_c = hole[y0:y1, x0:x1]
+        avoid_c = None if avoid is None else avoid[y0:y1, x0:x1] & ~hole_c
+        ch, cw = hole_c.shape
+        scale = min(1.0, self.work_side / max(ch, cw))
+        if scale < 1.0:
+            size = (max(8, round(cw * scale)), max(8, round(ch * scale)))
+            small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+            # any pixel touched by the hole stays hole: nothing of the object leaks in
+            hole_s = cv2.resize(hole_c.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+            avoid_s = (None if avoid_c is None else
+                       cv2.resize(avoid_c.astype(np.float32), size,
+                                  interpolation=cv2.INTER_AREA) > 0.5)
+        else:
+            small, hole_s, avoid_s = crop, hole_c, avoid_c
+        if avoid_s is not None:
+            avoid_s &= ~hole_s
+            # keep enough to copy from: ignore `avoid` if it leaves less than the hole's area
+            if (~avoid_s & ~hole_s).sum() < hole_s.sum():
+                avoid_s = None
+        _check_cancel(cancel)
+        patch_match.set_random_seed(self.seed)
+        try:
+            filled = patch_match.inpaint(
+                small, hole_s.astype(np.uint8),
+                global_mask=None if avoid_s is None or not avoid_s.any()
+                else avoid_s.astype(np.uint8),
+                patch_size=self.patch_size)
+        except (RuntimeError, ValueError) as exc:
+            log.warning("PatchMatch failed (%s); filling with cv2.inpaint", exc)
+            return _telea(rgb, hole)
+        _check_cancel(cancel)
+        if scale < 1.0:
+            filled = cv2.resize(filled, (cw, ch), interpolation=cv2.INTER_CUBIC)
+        out = rgb.copy()
+        region = out[y0:y1, x0:x1]
+        region[hole_c] = filled[hole_c]
+        return out
+
+
+def _check_cancel(cancel: Cancel | None) -> None:
+    if cancel is not None and cancel():
+        raise InpaintCancelled()
+
+
+_current: Inpainter | None = None
+
+
+def get_inpainter() -> Inpainter:
+    """The inpainter ops use (PatchMatch unless another was set)."""
+    global _current
+    if _current is None:
+        _current = PatchMatchInpainter()
+    return _current
+
+
+def set_inpainter(inpainter: Inpainter | None) -> None:
+    """Swap in another implementation (e.g. a learned model); None restores the default."""
+    global _current
+    _current = inpainter

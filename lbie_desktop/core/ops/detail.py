@@ -31,7 +31,7 @@ def _sharpness(img: torch.Tensor, p, mask) -> torch.Tensor:
     a = p["amount"]
     if is_value(a, 0.0):
         return img
-    sigma = _pct_to_px(img, p["radius"]).clamp_min(0.3)
+    sigma = _pct_to_px(img, p["radius"]).clamp_min(0.7)  # finer than 0.7 px does nothing
     return img + a * (img - gaussian_blur(img, sigma))
 
 
@@ -39,7 +39,7 @@ register(Op(
     name="sharpness", label="Sharpness", family="detail",
     description="Sharpen (+) or soften (-) edges and fine detail.",
     params=(Param("amount", "Amount", -1.0, 3.0, 0.0, 0.01),
-            Param("radius", "Radius", 0.05, 2.0, 0.2, 0.01, unit="% of short side",
+            Param("radius", "Radius", 0.02, 2.0, 0.1, 0.01, unit="% of short side",
                   help="size of the detail that gets sharpened")),
     fn=_sharpness, gier_names=("sharpness",),
     keywords=("sharpen", "sharper", "sharpness", "crisp", "crisper", "blurry", "soft", "focus",

@@ -1,22 +1,37 @@
 """Rendering a list of steps onto an image.
 
-`render_steps` is the reference (differentiable torch) path. `Renderer` adds what the app
-needs: a proxy for previews, a per-step cache so changing step k re-renders from k only, and
-a full-resolution path.
+`render_steps` is the reference path: the registry's differentiable torch functions, float
+throughout (used by `fit` and as the yardstick in tests). `Renderer` is what the app uses:
+
+- a proxy (long side <= 2048) for previews and the full-resolution source, each with its own
+  cache, so changing step k re-renders from k only;
+- the fast path (core/fast): runs of global per-pixel ops are evaluated once per distinct
+  colour and gathered (exact, see fast/colour_table.py); sharpness and Gaussian blur run on
+  OpenCV's separable filter (fast/blur.py); everything else falls back to the reference
+  functions, in row chunks where the op is per-pixel (global or masked) so an 18 MP photo
+  needs few full-size float copies, whole otherwise (neighbourhood and geometric ops);
+- an alpha channel, for ops that set `Op.alpha_fn` (a transparent `color_bg`): `render_rgba`.
+
+Between units, images are kept as uint8 (fast units) or float32 (reference units), always the
+same for the same steps, so re-rendering the same steps gives the same bytes (exact undo).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from lbie_desktop.core.ops import apply_op, get_op
+from lbie_desktop.core.fast import blur, kinds
+from lbie_desktop.core.fast.colour_table import ColourIndex, gather_f32, gather_u8, table_of
+from lbie_desktop.core.ops import Op, apply_op, get_op, params_to_tensors
 from lbie_desktop.core.plan import Step
 
 PREVIEW_LONG_SIDE = 2048
+CHUNK_PIXELS = 1 << 21  # ~2 MP per reference chunk: ~25 MB of float32 per tensor
 
 
 def to_tensor(rgb: np.ndarray) -> torch.Tensor:
@@ -40,14 +55,17 @@ def to_uint8(t: torch.Tensor) -> np.ndarray:
     return (t[0].clamp(0, 1).permute(1, 2, 0) * 255.0).round().to(torch.uint8).cpu().numpy()
 
 
+def _mask_tensor(step: Step) -> torch.Tensor | None:
+    return None if step.mask is None else torch.from_numpy(step.mask)
+
+
 def render_steps(img: torch.Tensor, steps: Sequence[Step]) -> torch.Tensor:
     """Apply enabled steps in order through the registry (differentiable where ops are)."""
     out = img
     for s in steps:
         if not s.enabled:
             continue
-        mask = None if s.mask is None else torch.from_numpy(s.mask)
-        out = apply_op(s.op, out, s.params, mask)
+        out = apply_op(s.op, out, s.params, _mask_tensor(s))
     return out
 
 
@@ -56,6 +74,7 @@ def step_key(step: Step) -> str:
     h = hashlib.sha1()
     h.update(repr((step.op, step.enabled, sorted(step.params.items()))).encode())
     if step.mask is not None:
+        h.update(repr(step.mask.shape).encode())
         h.update(np.ascontiguousarray(step.mask).tobytes())
     return h.hexdigest()
 
@@ -71,37 +90,242 @@ def resize_long_side(rgb: np.ndarray, long_side: int) -> np.ndarray:
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
 
 
-class Renderer:
-    """Renders steps on a source image, caching the output after each step.
+def is_active(step: Step) -> bool:
+    """Enabled and not a no-op (inpainting with default params still fills its hole)."""
+    if not step.enabled:
+        return False
+    op = get_op(step.op)
+    return not op.is_identity(step.params) or bool(op.extra.get("needs_mask"))
 
-    The cache is a chain keyed by the step keys up to each step, so editing step k keeps the
-    cached results of steps 0..k-1 and re-renders from k.
+
+# --- frames: an image between two units ---------------------------------------------------
+
+@dataclass
+class Frame:
+    """An image as one unit left it: uint8, float32, or (index, table) after a colour run.
+
+    Views in the other forms are made on demand and kept.
     """
 
-    def __init__(self, source_rgb: np.ndarray, preview_long_side: int = PREVIEW_LONG_SIDE):
-        self.source = np.ascontiguousarray(source_rgb[..., :3])
-        self.proxy = resize_long_side(self.source, preview_long_side)
-        self._cache: dict[str, list[tuple[str, torch.Tensor]]] = {"preview": [], "full": []}
+    rgb8: np.ndarray | None = None  # HxWx3 uint8
+    rgbf: np.ndarray | None = None  # HxWx3 float32 in [0,1]
+    alpha: np.ndarray | None = None  # HxW float32 in [0,1]; None = opaque
+    index: ColourIndex | None = None  # with table: colour-run output
+    table: np.ndarray | None = None  # Ux3 float32
+    _own_index: ColourIndex | None = field(default=None, repr=False)
 
-    @torch.no_grad()
+    @property
+    def shape(self) -> tuple[int, int]:
+        for a in (self.rgb8, self.rgbf):
+            if a is not None:
+                return a.shape[:2]
+        assert self.index is not None
+        return self.index.shape
+
+    def u8(self) -> np.ndarray:
+        if self.rgb8 is None:
+            if self.index is not None and self.table is not None:
+                self.rgb8 = gather_u8(self.index, self.table)
+            else:
+                assert self.rgbf is not None
+                self.rgb8 = to_uint8(torch.from_numpy(self.rgbf).permute(2, 0, 1)[None])
+        return self.rgb8
+
+    def f32(self) -> np.ndarray:
+        if self.rgbf is not None:
+            return self.rgbf
+        if self.index is not None and self.table is not None:
+            return gather_f32(self.index, self.table)  # not kept: 12 bytes a pixel
+        return self.u8().astype(np.float32) / np.float32(255.0)
+
+    def colour_index(self) -> ColourIndex:
+        """Distinct colours of the uint8 view (built once per frame)."""
+        if self._own_index is None:
+            self._own_index = ColourIndex.build(self.u8())
+        return self._own_index
+
+
+# --- units: what one cached render stage does ---------------------------------------------
+
+@dataclass
+class Unit:
+    kind: str  # "colour" (run of global per-pixel steps), "blur" (fast/blur.py), "ref"
+    steps: list[Step]
+
+
+def plan_units(steps: Sequence[Step], fast: bool = True) -> list[Unit]:
+    """Group active steps into units; with fast=False every step is a reference unit."""
+    units: list[Unit] = []
+    for s in steps:
+        op = get_op(s.op)
+        if fast and s.mask is None and kinds.is_pointwise(op):
+            if units and units[-1].kind == "colour":
+                units[-1].steps.append(s)
+            else:
+                units.append(Unit("colour", [s]))
+        elif fast and s.mask is None and op.name in ("sharpness", "gaussian_blur"):
+            units.append(Unit("blur", [s]))
+        else:
+            units.append(Unit("ref", [s]))
+    return units
+
+
+def _chain_keys(base: str, keys: Sequence[str]) -> list[str]:
+    out, acc = [], base
+    for k in keys:
+        acc = hashlib.sha1((acc + k).encode()).hexdigest()
+        out.append(acc)
+    return out
+
+
+class Renderer:
+    """Renders steps on a source image with a per-unit cache for the proxy and for full size.
+
+    The cache is a chain keyed by the steps up to each unit, so editing step k keeps the
+    cached results before k's unit; inside a colour run the per-step colour tables are cached
+    too, so a slider on step k re-evaluates steps k.. on the distinct colours only.
+    """
+
+    def __init__(self, source_rgb: np.ndarray, preview_long_side: int = PREVIEW_LONG_SIDE,
+                 *, fast: bool = True):
+        self.source = np.ascontiguousarray(source_rgb[..., :3])
+        if self.source.dtype != np.uint8:
+            self.source = to_uint8(to_tensor(self.source))
+        self.proxy = resize_long_side(self.source, preview_long_side)
+        self.fast = fast
+        self._bases = {"preview": Frame(rgb8=self.proxy), "full": Frame(rgb8=self.source)}
+        self._cache: dict[str, list[tuple[str, Frame]]] = {"preview": [], "full": []}
+        # colour-run key -> [(chained step key, [1,3,1,U] tensor)]
+        self._colour_steps: dict[str, list[tuple[str, torch.Tensor]]] = {}
+        self.stats = {"units_run": 0, "steps_run": 0}
+
+    # --- public API ------------------------------------------------------------------------
     def render(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
+        """HxWx3 uint8 result (preview proxy unless full=True)."""
+        return self._render(steps, full).u8()
+
+    def render_rgba(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
+        """HxWx4 uint8: the result and its alpha (255 where no op made it transparent)."""
+        frame = self._render(steps, full)
+        rgb = frame.u8()
+        a = (np.full(rgb.shape[:2], 255, np.uint8) if frame.alpha is None
+             else np.round(np.clip(frame.alpha, 0, 1) * 255).astype(np.uint8))
+        return np.dstack([rgb, a])
+
+    def render_alpha(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray | None:
+        """HxW float alpha in [0,1], or None if every pixel stays opaque."""
+        return self._render(steps, full).alpha
+
+    def clear_cache(self) -> None:
+        for chain in self._cache.values():
+            chain.clear()
+        self._colour_steps.clear()
+
+    # --- internals -------------------------------------------------------------------------
+    @torch.no_grad()
+    def _render(self, steps: Sequence[Step], full: bool) -> Frame:
         kind = "full" if full else "preview"
-        base = self.source if full else self.proxy
         chain = self._cache[kind]
-        active = [s for s in steps if s.enabled and not get_op(s.op).is_identity(s.params)
-                  or s.enabled and s.op == "inpaint_obj"]
-        keys, acc = [], ""
-        for s in active:
-            acc = hashlib.sha1((acc + step_key(s)).encode()).hexdigest()
-            keys.append(acc)
-        # longest cached prefix
+        units = plan_units([s for s in steps if is_active(s)], self.fast)
+        keys = _chain_keys(kind, ["|".join(step_key(s) for s in u.steps) + u.kind
+                                  for u in units])
         n = 0
         while n < min(len(keys), len(chain)) and chain[n][0] == keys[n]:
             n += 1
         del chain[n:]
-        out = chain[n - 1][1] if n else to_tensor(base)
-        for s, k in zip(active[n:], keys[n:]):
-            mask = None if s.mask is None else torch.from_numpy(s.mask)
-            out = apply_op(s.op, out, s.params, mask)
-            chain.append((k, out))
-        return to_uint8(out)
+        frame = chain[n - 1][1] if n else self._bases[kind]
+        for i in range(n, len(units)):
+            frame = self._run_unit(units[i], frame, keys[i - 1] if i else kind)
+            chain.append((keys[i], frame))
+        while len(self._colour_steps) > 8:  # oldest runs first (dicts keep insertion order)
+            del self._colour_steps[next(iter(self._colour_steps))]
+        return frame
+
+    def _run_unit(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
+        self.stats["units_run"] += 1
+        if unit.kind == "colour":
+            return self._run_colour(unit, frame, input_key)
+        step = unit.steps[0]
+        if unit.kind == "blur":
+            spec = blur.unsharp_spec(get_op(step.op), step.params, frame.shape)
+            if spec is not None:
+                self.stats["steps_run"] += 1
+                return Frame(rgb8=blur.unsharp(frame.f32(), *spec), alpha=frame.alpha)
+        return self._run_reference(step, frame)
+
+    def _run_colour(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
+        index = frame.colour_index()
+        pointwise = unit.steps
+        ckey = f"{input_key}:{id(index)}"
+        cached = self._colour_steps.setdefault(ckey, [])
+        skeys = _chain_keys(ckey, [step_key(s) for s in pointwise])
+        n = 0
+        while n < min(len(skeys), len(cached)) and cached[n][0] == skeys[n]:
+            n += 1
+        del cached[n:]
+        t = cached[n - 1][1] if n else index.tensor()
+        for s, k in zip(pointwise[n:], skeys[n:]):
+            self.stats["steps_run"] += 1
+            t = apply_op(s.op, t, s.params, None)
+            cached.append((k, t))
+        self._colour_steps[ckey] = self._colour_steps.pop(ckey)  # most recent last
+        return Frame(index=index, table=table_of(t), alpha=frame.alpha)
+
+    def _run_reference(self, step: Step, frame: Frame) -> Frame:
+        self.stats["steps_run"] += 1
+        op = get_op(step.op)
+        rgb = frame.f32()
+        h, w = rgb.shape[:2]
+        mask = None
+        if step.mask is not None:
+            m = torch.from_numpy(step.mask)[None, None]
+            if m.shape[-2:] != (h, w):  # drawn on another size, or before a crop/rotate
+                m = torch.nn.functional.interpolate(m, size=(h, w), mode="bilinear",
+                                                    align_corners=False)
+            mask = m.clamp(0, 1)
+        if kinds.is_chunkable(op) and h * w > CHUNK_PIXELS:
+            rgbf = _apply_chunked(op, step, rgb, mask)
+        else:
+            rgbf = _tensor_to_hwc(apply_op(op, _hwc_to_tensor(rgb), step.params, mask))
+        alpha = self._alpha_after(op, step, frame.alpha, mask, (h, w), rgbf.shape[:2])
+        return Frame(rgbf=rgbf, alpha=alpha)
+
+    @staticmethod
+    def _alpha_after(op: Op, step: Step, alpha: np.ndarray | None, mask: torch.Tensor | None,
+                     in_hw: tuple[int, int], out_hw: tuple[int, int]) -> np.ndarray | None:
+        if op.geometric and alpha is not None:
+            # crop/rotate/flip the alpha with the same function, as a grey image
+            a = torch.from_numpy(alpha)[None, None].expand(1, 3, *in_hw).contiguous()
+            p = params_to_tensors(op, step.params)
+            alpha = op.fn(a, p, None)[0, 0].clamp(0, 1).numpy()
+        if op.alpha_fn is None:
+            return alpha
+        mult = op.alpha_fn(params_to_tensors(op, step.params), mask)
+        if mult is None:
+            return alpha
+        mult_t = torch.as_tensor(mult, dtype=torch.float32)
+        base = torch.ones(out_hw) if alpha is None else torch.from_numpy(alpha)
+        while mult_t.dim() > 2:
+            mult_t = mult_t[0]
+        return (base * mult_t).clamp(0, 1).numpy().astype(np.float32)
+
+
+def _hwc_to_tensor(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None].contiguous()
+
+
+def _tensor_to_hwc(t: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(t[0].clamp(0, 1).permute(1, 2, 0).numpy(), dtype=np.float32)
+
+
+def _apply_chunked(op: Op, step: Step, rgb: np.ndarray, mask: torch.Tensor | None
+                   ) -> np.ndarray:
+    """Run a per-pixel op in row bands of ~2 MP so memory stays a few bands' worth."""
+    h, w = rgb.shape[:2]
+    rows = max(1, CHUNK_PIXELS // w)
+    out = np.empty_like(rgb)
+    for y0 in range(0, h, rows):
+        y1 = min(h, y0 + rows)
+        m = None if mask is None else mask[..., y0:y1, :]
+        out[y0:y1] = _tensor_to_hwc(apply_op(op, _hwc_to_tensor(rgb[y0:y1]), step.params, m))
+    return out

@@ -1,0 +1,59 @@
+"""Fast Gaussian blur and unsharp mask matching the registry's `gaussian_blur` (OpenCV's
+SIMD, multi-threaded separable filter instead of kornia's conv2d).
+
+Only the direct case is taken over (no area-downsampled copy, reflect borders): there the
+registry computes exactly a separable Gaussian of size max(3, 2 ceil(3 sigma) + 1), which is
+what cv2.GaussianBlur does with BORDER_REFLECT_101 (= torch "reflect").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+
+from lbie_desktop.core.fast.kernels import unsharp_u8
+from lbie_desktop.core.ops import Op
+from lbie_desktop.core.ops import pixel_math as pm
+
+# Fast kernels for ops whose output is img + amount * (img - G_sigma * img):
+# name -> (amount, sigma in % of the short side, minimum sigma in px) from the params.
+_UNSHARP_OPS = {
+    "sharpness": lambda p: (float(p["amount"]), p["radius"], 0.3),
+    "gaussian_blur": lambda p: (-1.0, p["sigma"], 0.0),
+}
+
+
+def unsharp_spec(op: Op, params: Mapping[str, Any], hw: tuple[int, int]
+                 ) -> tuple[float, float, int] | None:
+    """(amount, sigma_px, kernel size) if this global step can run on the fast blur."""
+    fn = _UNSHARP_OPS.get(op.name)
+    if fn is None:
+        return None
+    try:
+        amount, pct, lo = fn(params)
+    except (KeyError, TypeError, ValueError):
+        return None  # the op changed its parameters: leave it to the reference path
+    # sigma as the op computes it: float32 tensor pct * (short_side / 100), clamped
+    sigma_t = (torch.tensor(float(pct), dtype=torch.float32) * (min(hw) / 100.0)).clamp_min(lo)
+    sigma = float(sigma_t)
+    if sigma <= 0:
+        return None
+    if sigma > pm._DIRECT_SIGMA_PX and max(1, min(int(sigma / 4.0), min(hw) // 8 or 1)) > 1:
+        return None  # the registry blurs a downsampled copy there
+    k = pm._kernel_size(sigma)
+    if k // 2 >= min(hw):
+        return None  # registry switches to replicate borders
+    return amount, sigma, k
+
+
+def unsharp(img: np.ndarray, amount: float, sigma: float, k: int) -> np.ndarray:
+    """HxWx3 float32 in [0,1] -> uint8 of clamp(img + amount * (img - G * img))."""
+    img = np.ascontiguousarray(img, dtype=np.float32)
+    blurred = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)
+    out = np.empty(img.shape, np.uint8)
+    unsharp_u8(img, blurred, float(amount), out)
+    return out

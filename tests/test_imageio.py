@@ -33,8 +33,12 @@ def _exif(orientation: int = 1, make: str = "LBIE test camera") -> bytes:
     return e.tobytes()
 
 
+# Made once: a new profile carries its creation time, so two calls can differ.
+ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
 def _srgb_icc() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return ICC
 
 
 def _deep(astronaut: np.ndarray) -> np.ndarray:
@@ -341,3 +345,45 @@ def test_damaged_icc_profile_is_dropped_with_a_note(tmp_path, astronaut):
     img = load_image(p)
     assert img.icc_profile is None
     assert any("profile" in n for n in img.notes)
+
+
+def test_16bit_gray_alpha_png(tmp_path):
+    w, h = 6, 4
+    gray = (np.arange(w * h, dtype=np.uint16).reshape(h, w) * 2711)
+    alpha = np.full((h, w), 40000, np.uint16)
+    rows = np.dstack([gray, alpha]).astype(">u2")
+    raw = b"".join(b"\x00" + rows[y].tobytes() for y in range(h))
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + \
+            struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+    p = tmp_path / "ga16.png"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 4, 0, 0, 0))
+                  + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    img = load_image(p)
+    assert img.rgb.dtype == np.uint16 and np.array_equal(img.rgb[..., 1], gray)
+    assert np.array_equal(img.alpha, alpha)
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_tiff_whose_page_chain_loops_opens_without_hanging(tmp_path, deep):
+    buf = io.BytesIO()
+    if deep:
+        tifffile.imwrite(buf, np.full((8, 8, 3), 1234, np.uint16), photometric="rgb")
+    else:
+        Image.fromarray(np.full((8, 8, 3), 77, np.uint8)).save(buf, "TIFF")
+    data = bytearray(buf.getvalue())
+    ifd = struct.unpack("<I", data[4:8])[0]
+    n = struct.unpack("<H", data[ifd:ifd + 2])[0]
+    data[ifd + 2 + 12 * n: ifd + 6 + 12 * n] = struct.pack("<I", ifd)  # next IFD = itself
+    p = tmp_path / "loop.tif"
+    p.write_bytes(bytes(data))
+    img = load_image(p)
+    assert img.rgb[0, 0, 0] == (1234 if deep else 77)
+
+
+def test_postscript_is_refused_without_running_anything(tmp_path):
+    p = tmp_path / "drawing.jpg"
+    p.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+    with pytest.raises(UserError, match="not an image"):
+        load_image(p)

@@ -23,8 +23,12 @@ from lbie_desktop.errors import UserError
 REPO = Path(__file__).resolve().parent.parent
 
 
+# Made once: a new profile carries its creation time, so two calls can differ.
+ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
 def _icc() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return ICC
 
 
 def _exif(orientation: int) -> bytes:

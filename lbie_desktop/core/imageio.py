@@ -38,6 +38,9 @@ SAVE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", 
 logging.getLogger("tifffile").addHandler(logging.NullHandler())
 logging.getLogger("tifffile").propagate = False
 
+# Only photo formats: Pillow's other plugins (EPS, PDF, ...) may run external programs or
+# mistake random bytes for an obscure format.
+_READ_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "AVIF", "GIF", "BMP", "DIB", "PPM", "TGA")
 _SAME_FORMAT = {"MPO": "JPEG"}  # a multi-picture JPEG is still a JPEG to the person
 _ORIENT = {
     2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
@@ -117,7 +120,7 @@ def load_image_bytes(data: bytes, name: str = "image") -> LoadedImage:
 def _decode(data: bytes, name: str) -> LoadedImage:
     notes: list[str] = []
     try:
-        im = Image.open(io.BytesIO(data))
+        im = Image.open(io.BytesIO(data), formats=_READ_FORMATS)
     except Image.UnidentifiedImageError:
         if data[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
             return _decode_tiff(data, name, notes, exif=None, orientation=1)
@@ -127,7 +130,10 @@ def _decode(data: bytes, name: str) -> LoadedImage:
         _check_size(im.size, name)
         _note_extension(name, fmt, notes)
         exif = im.info.get("exif") if isinstance(im.info.get("exif"), bytes) else None
-        orientation = _orientation(im, notes)
+        # Pillow decodes a whole PNG to look for an eXIf chunk after the pixels; skip that
+        # when the file has none.
+        has_exif = fmt != "PNG" or b"eXIf" in data
+        orientation = _orientation(im, notes) if has_exif else 1
         if fmt == "PNG" and len(data) > 25 and data[24] == 16:
             return _decode_cv2_png(data, name, notes, exif, orientation, im.info)
         if fmt == "TIFF" and _tiff_is_deep(im):

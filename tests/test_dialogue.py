@@ -40,6 +40,9 @@ _KEYWORDS = [
 ]
 
 
+_VALUED = {op for _, op, v in _KEYWORDS if v is not None}
+
+
 def fake_understand(request: str, image) -> list[Step]:
     text = request.lower()
     steps = []
@@ -87,7 +90,7 @@ def live(session: Session) -> list[str]:
         if s.local and s.target:
             desc += f"@{s.target}"
         op = get_op(s.op)
-        if op.params and op.params[0].kind == "float":
+        if s.op in _VALUED:
             desc += f"={float(s.params[op.params[0].name]):.3g}"
         if not s.enabled:
             desc += "!off"
@@ -122,7 +125,7 @@ DIALOGUES: list[list[tuple[str, list[str]]]] = [
      ("undo", ["inpaint_obj@the man on the left"])],
     [("remove the man on the left", ["inpaint_obj@the man on the left"]),
      ("not the man on the left, the man on the right", ["inpaint_obj@the man on the right"]),
-     ("brighten it", ["inpaint_obj@the man on the right", "brightness@the man on the right=0.2"])],
+     ("brighten it", ["inpaint_obj@the man on the right", "brightness=0.2"])],
     [("brighten the sky", ["brightness@the sky=0.2"]),
      ("not the sky, the sea", ["brightness@the sea=0.2"]),
      ("a bit more", ["brightness@the sea=0.26"]), ("start over", [])],
@@ -156,7 +159,7 @@ DIALOGUES: list[list[tuple[str, list[str]]]] = [
         "brightness@the face=0.2", "brightness@the background=0.2"]), ("start from scratch", [])],
     [("remove the people", ["inpaint_obj@the people"]), ("brighten it",
                                                          ["inpaint_obj@the people",
-                                                          "brightness@the people=0.2"]),
+                                                          "brightness=0.2"]),
      ("undo", ["inpaint_obj@the people"])],
     [("brighten it", [_bt(0.2)]), ("crop it", [_bt(0.2), "crop"]),
      ("undo", [_bt(0.2)]), ("undo", [])],

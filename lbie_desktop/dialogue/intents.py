@@ -112,7 +112,7 @@ def classify(request: str, n_turns: int) -> Intent:
             return Intent("revert", revert_to=min(n, n_turns))
     m = re.search(_BEFORE_OP, text)
     if m:
-        return Intent("revert", op_word=m.group(5))
+        return Intent("revert", op_word=m.group(4))
     if re.search(_UNDO, text):
         return Intent("revert", revert_to=max(0, n_turns - 1))
     m = re.search(_UNDO_OP, text)

@@ -19,7 +19,13 @@ import numpy as np
 from lbie_desktop.core.ops import get_op
 from lbie_desktop.core.plan import Plan, Step, _new_id
 from lbie_desktop.dialogue.intents import Intent, classify, intensity_factor
-from lbie_desktop.pipeline import GroundFn, UnderstandFn, default_understand, ground_steps
+from lbie_desktop.pipeline import (
+    GroundFn,
+    UnderstandFn,
+    default_ground,
+    default_understand,
+    ground_steps,
+)
 
 _PRONOUNS = {"it", "that", "this", "them", "those", "these", "him", "her", "there", "one",
              "the same", "same", "that one", "this one", "the same area", "that area"}
@@ -34,6 +40,15 @@ class SessionLike(Protocol):
     turns: Sequence  # of Turn(request, plan)
 
     def render(self, *, upto: int | None = None, extra=None, full: bool = False) -> np.ndarray: ...
+
+
+@dataclass
+class _Ctx:
+    turns: list
+    session: SessionLike
+    image: np.ndarray
+    understand: UnderstandFn
+    ground: GroundFn
 
 
 @dataclass
@@ -52,12 +67,11 @@ class Outcome:
 
 def interpret(request: str, session: SessionLike, *, understand: UnderstandFn | None = None,
               ground: GroundFn | None = None) -> Outcome:
-    understand = understand or default_understand
     turns = list(session.turns)
     intent = classify(request, len(turns))
     image = session.render()
-    handler = _HANDLERS.get(intent.kind, _new)
-    out = handler(intent, request, turns, session, image, understand)
+    ctx = _Ctx(turns, session, image, understand or default_understand, ground or default_ground)
+    out = _HANDLERS.get(intent.kind, _new)(intent, request, ctx)
     if out.plan.steps:
         base = image if out.revert_to is None else session.render(upto=out.revert_to)
         steps, msgs = ground_steps(out.plan.steps, base, request, ground)
@@ -84,17 +98,37 @@ def _live_steps(turns: Sequence) -> list[Step]:
     return resolve_turn_steps([t.plan.steps for t in turns])
 
 
-def _last_turn_steps(turns: Sequence) -> list[Step]:
-    """Steps of the most recent turn, as they stand now (later replacements applied)."""
-    live = {s.replaces or s.id: s for s in _live_steps(turns)}
+def _recent_turn_steps(turns: Sequence) -> list[list[Step]]:
+    """Each turn's steps as they stand now (later replacements applied), newest turn first."""
+    live = _live_steps(turns)
+    current: dict[str, Step] = {}
+    for s in live:  # map every id in a replacement chain to the step now in effect
+        current[s.id] = s
+    chain: dict[str, str] = {}
+    for t in turns:
+        for s in t.plan.steps:
+            if s.replaces:
+                chain[s.replaces] = s.id
+
+    def now(step_id: str) -> Step | None:
+        seen = set()
+        while step_id in chain and step_id not in seen:
+            seen.add(step_id)
+            step_id = chain[step_id]
+        return current.get(step_id)
+
+    out = []
     for t in reversed(turns):
-        if t.plan.steps:
-            out = []
-            for s in t.plan.steps:
-                cur = live.get(s.replaces or s.id) or s
-                out.append(cur)
-            return out
-    return []
+        steps = [s2 for s in t.plan.steps if not s.replaces and (s2 := now(s.id)) is not None]
+        if steps:
+            out.append(steps)
+    return out
+
+
+def _last_turn_steps(turns: Sequence) -> list[Step]:
+    """Steps of the most recent turn that added steps, as they stand now."""
+    recent = _recent_turn_steps(turns)
+    return recent[0] if recent else []
 
 
 def _op_for_word(word: str) -> str | None:
@@ -149,9 +183,12 @@ def _sign(step: Step) -> float:
 
 
 # --- handlers ------------------------------------------------------------------------------
-def _new(intent: Intent, request, turns, session, image, understand) -> Outcome:
+def _new(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
+    turns, image, understand = ctx.turns, ctx.image, ctx.understand
     steps = understand(request, image)
-    last_target = next((s.target for s in reversed(_live_steps(turns)) if s.local and s.target),
+    # "it"/"them" point at the last thing edited locally, unless that thing was removed.
+    last_target = next((s.target for s in reversed(_live_steps(turns))
+                        if s.local and s.target and s.op not in ("inpaint_obj", "color_bg")),
                        None)
     resolved = []
     for s in steps:
@@ -187,7 +224,8 @@ def _new(intent: Intent, request, turns, session, image, understand) -> Outcome:
     return Outcome("new", Plan(resolved))
 
 
-def _adjust(intent: Intent, request, turns, session, image, understand) -> Outcome:
+def _adjust(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
+    turns, image, understand = ctx.turns, ctx.image, ctx.understand
     live = _live_steps(turns)
     if intent.disable_op:
         op = _op_for_word(intent.disable_op)
@@ -200,36 +238,44 @@ def _adjust(intent: Intent, request, turns, session, image, understand) -> Outco
     named = {s.op for s in understand(intent.rest, image)} if intent.rest else set()
     targets = [s for s in live if s.op in named and s.enabled] if named else []
     if named and not targets:  # "more contrast" with no contrast yet: a new step
-        return _new(intent, request, turns, session, image, understand)
+        return _new(intent, request, ctx)
     if targets:
         latest: dict[str, Step] = {}
         for s in targets:
             latest[s.op] = s
         targets = list(latest.values())
-    else:
-        targets = [s for s in _last_turn_steps(turns) if s.enabled]
-    out = [a for a in (_scaled(s, intent.factor) for s in targets) if a is not None]
+        out = [a for a in (_scaled(s, intent.factor) for s in targets) if a is not None]
+    else:  # the most recent turn that has something to scale
+        out = []
+        for steps in _recent_turn_steps(turns):
+            out = [a for a in (_scaled(s, intent.factor) for s in steps if s.enabled)
+                   if a is not None]
+            if out:
+                break
     if not out:
         return Outcome("nothing", messages=["There is nothing adjustable to make stronger or "
                                             "weaker; try naming the edit."])
     return Outcome("adjust", Plan(out))
 
 
-def _again(intent: Intent, request, turns, session, image, understand) -> Outcome:
+def _again(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
+    turns = ctx.turns
     steps = [s.copy(id=_new_id(), replaces=None) for s in _last_turn_steps(turns) if s.enabled]
     return Outcome("again", Plan(steps))
 
 
-def _extend(intent: Intent, request, turns, session, image, understand) -> Outcome:
+def _extend(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
+    turns = ctx.turns
     target = intent.target or ""
     if target.lower() in _PRONOUNS:
-        return _new(intent, request, turns, session, image, understand)
+        return _new(intent, request, ctx)
     steps = [t for t in (_with_target(s, target, replaces=False)
                          for s in _last_turn_steps(turns) if s.enabled) if t is not None]
     return Outcome("extend", Plan(steps))
 
 
-def _correct(intent: Intent, request, turns, session, image, understand) -> Outcome:
+def _correct(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
+    turns, image, understand = ctx.turns, ctx.image, ctx.understand
     last = _last_turn_steps(turns)
     new_steps = understand(intent.rest, image)
     if new_steps and not all(s.local and s.target for s in new_steps):
@@ -247,14 +293,13 @@ def _correct(intent: Intent, request, turns, session, image, understand) -> Outc
     return Outcome("correct", Plan(steps))
 
 
-def _other(intent: Intent, request, turns, session, image, understand) -> Outcome:
-    from lbie_desktop.pipeline import default_ground
-
+def _other(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
+    turns, image = ctx.turns, ctx.image
     prev = next((s for s in reversed(_live_steps(turns)) if s.local and s.mask is not None), None)
     if prev is None or not prev.target:
         return Outcome("nothing", messages=["Which one? Name it or paint it with the brush."])
     phrase = " ".join(re.sub(_SPATIAL, " ", prev.target).split()) or prev.target
-    g = default_ground(image, phrase, context=request, op=prev.op)
+    g = ctx.ground(image, phrase, context=request, op=prev.op)
     if not g.ok or g.mask is None:
         return Outcome("nothing", messages=[g.explanation])
     old = prev.mask
@@ -265,12 +310,14 @@ def _other(intent: Intent, request, turns, session, image, understand) -> Outcom
     rest = np.clip(g.mask - old, 0, 1)
     if rest.sum() < 0.002 * rest.size:
         return Outcome("nothing", messages=[f"I found no other {phrase}; paint it with the brush."])
-    step = prev.copy(mask=rest, target=f"the other {phrase}", id=_new_id(), replaces=prev.id,
+    noun = re.sub(r"^(the|a|an|this|that)\s+", "", phrase)
+    step = prev.copy(mask=rest, target=f"the other {noun}", id=_new_id(), replaces=prev.id,
                      mask_note=f"{g.explanation}, minus the one chosen before")
     return Outcome("correct", Plan([step]))
 
 
-def _revert(intent: Intent, request, turns, session, image, understand) -> Outcome:
+def _revert(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
+    turns = ctx.turns
     if intent.op_word:
         op = _op_for_word(intent.op_word)
         k = next((i for i in range(len(turns) - 1, -1, -1)
@@ -283,10 +330,12 @@ def _revert(intent: Intent, request, turns, session, image, understand) -> Outco
     return Outcome("revert", revert_to=n, messages=[msg])
 
 
-def _compare(intent: Intent, request, turns, session, image, understand) -> Outcome:
+def _compare(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
+    turns, understand = ctx.turns, ctx.understand
     n = intent.revert_to or 0
-    base = session.render(upto=n)
-    sub = _new(Intent("new"), intent.rest, turns[:n], session, base, understand)
+    base = ctx.session.render(upto=n)
+    sub = _new(Intent("new"), intent.rest, _Ctx(turns[:n], ctx.session, base, understand,
+                                                 ctx.ground))
     return Outcome("compare", sub.plan, revert_to=n,
                    messages=[f"Starting from version {n}."] + sub.messages)
 

@@ -387,3 +387,13 @@ def test_postscript_is_refused_without_running_anything(tmp_path):
     p.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
     with pytest.raises(UserError, match="not an image"):
         load_image(p)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "P", "CMYK"])
+def test_large_images_convert_in_strips_identically(tmp_path, astronaut, mode):
+    big = Image.fromarray(astronaut).resize((2000, 2300))  # more rows than one strip holds
+    big = big.convert(mode) if mode != "P" else big.quantize(64)
+    p = tmp_path / ("big.tif" if mode == "CMYK" else "big.png")
+    big.save(p)
+    img = load_image(p)
+    assert np.array_equal(img.rgb, np.asarray(Image.open(p).convert("RGB")))

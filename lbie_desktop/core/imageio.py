@@ -239,11 +239,25 @@ def _pil_to_arrays(im: Image.Image, icc: bytes | None, notes: list[str]
     has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or \
         (mode == "P" and "transparency" in im.info)
     if has_alpha:
-        rgba = np.asarray(im.convert("RGBA"))
+        rgba = _as_array(im, "RGBA")
         icc = icc if space == "RGB" else None
         return rgba[..., :3], rgba[..., 3], icc
-    rgb = np.asarray(im) if mode == "RGB" else np.asarray(im.convert("RGB"))
+    rgb = _as_array(im, "RGB")
     return rgb, None, icc if space == "RGB" else None
+
+
+def _as_array(im: Image.Image, mode: str) -> np.ndarray:
+    """`np.asarray(im.convert(mode))` in strips: the one-shot version briefly holds the
+    pixels three times (Pillow's copy, its byte chunks, their join), ~1 GB for 100 MP."""
+    w, h = im.size
+    rows = max(1, 4_000_000 // w)
+    if h <= rows:
+        return np.asarray(im if im.mode == mode else im.convert(mode))
+    out = np.empty((h, w, len(mode)), np.uint8)
+    for y in range(0, h, rows):
+        strip = im.crop((0, y, w, min(h, y + rows)))
+        out[y:y + rows] = np.asarray(strip if strip.mode == mode else strip.convert(mode))
+    return out
 
 
 def _icc_space(icc: bytes | None, notes: list[str]) -> str | None:

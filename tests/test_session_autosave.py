@@ -198,3 +198,22 @@ def test_unreadable_autosave_is_listed_with_its_error(photo):
     assert "not an LBIE session" in found[0].description
     discard(found[0])
     assert not bad.exists()
+
+
+def test_cli_lists_and_recovers_a_crashed_session(tmp_path, photo, capsys):
+    from lbie_desktop.cli import main
+    from lbie_desktop.core.session_file import open_session
+
+    s = Session(load_image(photo))
+    saver = Autosaver(s)
+    s.add_turn("turn 1", plan_for(0, *s.image.rgb.shape[:2]))
+    saver._lock_file.close()  # what the OS does when the process dies
+    assert main(["session", "recoverable"]) == 0
+    out = capsys.readouterr().out
+    assert s.id[:12] in out and "cat.jpg: 1 turn" in out
+    target = tmp_path / "rescued.lbie"
+    assert main(["session", "recover", s.id[:8], "-o", str(target)]) == 0
+    assert np.array_equal(open_session(target).current(full=True), s.current(full=True))
+    assert find_recoverable() == []
+    assert main(["session", "recover", "zzz", "-o", str(target)]) == 2
+    assert "no recoverable session" in capsys.readouterr().err

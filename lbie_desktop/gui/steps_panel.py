@@ -119,7 +119,10 @@ class StepsPanel(QWidget):
 
     def rebuild(self) -> None:
         for card in self.cards.values():
-            card.setParent(None)
+            # not setParent(None): that briefly makes the card a top-level window, which
+            # steals activation from the main window (and its shortcuts)
+            self.cards_layout.removeWidget(card)
+            card.hide()
             card.deleteLater()
         self.cards.clear()
         n = len(self.draft.steps)

@@ -1,0 +1,73 @@
+"""Failures a person can meet: a crashing model, a bad file; and export to disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from lbie_desktop.gui import main_window as mw
+from tests.gui.conftest import WAIT_MS, fake_predict, run_request, shown, wait_idle
+
+
+def test_worker_error_is_shown_and_the_window_stays_usable(qtbot, window, monkeypatch):
+    def broken_model(request, session):
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(mw, "predict", broken_model)
+    with qtbot.waitSignal(window.errorShown, timeout=WAIT_MS) as sig:
+        run_request(qtbot, window, "brighten it")
+    assert "model exploded" in sig.args[0]
+    assert window.message_bar.isVisible()
+    assert window.session.turns == [] and window.draft.steps == []
+    assert window.run_button.isEnabled()
+    monkeypatch.setattr(mw, "predict", fake_predict)
+    run_request(qtbot, window, "brighten it")  # the same window carries on
+    assert [s.op for s in window.draft.steps] == ["brightness"]
+    assert not window.message_bar.isVisible()
+
+
+def test_unreadable_photo_shows_a_message_and_keeps_the_current_one(qtbot, window, tmp_path):
+    bad = tmp_path / "not-a-photo.jpg"
+    bad.write_text("hello")
+    before = shown(window)
+    with qtbot.waitSignal(window.errorShown, timeout=WAIT_MS) as sig:
+        window.open_image(bad)
+    wait_idle(qtbot, window)
+    assert "not-a-photo.jpg" in sig.args[0]
+    np.testing.assert_array_equal(shown(window), before)
+
+
+def test_request_without_a_photo_explains(qtbot):
+    from lbie_desktop.gui.app import build_app
+    from lbie_desktop.gui.main_window import MainWindow
+
+    build_app()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.errorShown, timeout=WAIT_MS) as sig:
+        w.run_request("brighten it")
+    assert "Open a photo" in sig.args[0]
+
+
+def test_export_writes_the_edited_photo(qtbot, window, tmp_path: Path, photo: Path):
+    run_request(qtbot, window, "brighten it")
+    window.apply_steps()
+    wait_idle(qtbot, window)
+    out = tmp_path / "out.jpg"
+    window.export_image(out, quality=95)
+    qtbot.waitUntil(lambda: out.exists() and not window.busy, timeout=WAIT_MS)
+    saved = np.asarray(Image.open(out).convert("RGB"), dtype=float)
+    source = np.asarray(Image.open(photo).convert("RGB"), dtype=float)
+    assert saved.shape == source.shape
+    assert saved.mean() > source.mean() + 2
+
+
+def test_export_refuses_to_overwrite_the_original(qtbot, window, photo: Path):
+    data = photo.read_bytes()
+    with qtbot.waitSignal(window.errorShown, timeout=WAIT_MS) as sig:
+        window.export_image(photo)
+    wait_idle(qtbot, window)
+    assert "overwrite" in sig.args[0]
+    assert photo.read_bytes() == data

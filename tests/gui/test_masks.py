@@ -1,0 +1,86 @@
+"""Painting a step's region on the canvas, and the mask tools."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from lbie_desktop.gui import commands as cmd
+from tests.gui.conftest import shown, wait_idle
+
+
+def _view_pos(window, x: float, y: float) -> QPoint:
+    return window.canvas.mapFromScene(QPointF(x, y))
+
+
+def _local_brighten(qtbot, window) -> str:
+    window.add_step("brightness")
+    sid = window.draft.steps[-1].id
+    window.undo_stack.push(cmd.SetParamsCommand(window.draft, sid, {"amount": 1.0}))
+    window.edit_mask(sid)
+    wait_idle(qtbot, window)
+    return sid
+
+
+def test_painting_a_mask_limits_the_edit_to_the_stroke(qtbot, window):
+    original = shown(window).astype(int)
+    sid = _local_brighten(qtbot, window)
+    np.testing.assert_array_equal(shown(window), original)  # empty region: no change yet
+    window.canvas.set_brush_size(60)
+    window.canvas.set_brush_softness(0.0)
+    vp = window.canvas.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=_view_pos(window, 100, 190))
+    for x in range(110, 290, 15):
+        qtbot.mouseMove(vp, _view_pos(window, x, 190))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=_view_pos(window, 280, 190))
+    wait_idle(qtbot, window)
+    mask = window.draft.get(sid).mask
+    assert mask[190, 190] == 1.0 and mask[20, 20] == 0.0
+    now = shown(window).astype(int)
+    assert now[185:195, 150:230].mean() > original[185:195, 150:230].mean() + 10
+    outside = mask == 0
+    np.testing.assert_array_equal(now[outside], original[outside])
+    # the stroke is one undo step
+    window.undo_stack.undo()
+    wait_idle(qtbot, window)
+    assert window.draft.get(sid).mask.max() == 0.0
+    np.testing.assert_array_equal(shown(window), original.astype(np.uint8))
+
+
+def test_eraser_invert_and_clear(qtbot, window):
+    sid = _local_brighten(qtbot, window)
+    window._mask_op("invert")
+    assert window.draft.get(sid).mask.min() == 1.0  # inverted empty region = everything
+    window._set_tool("eraser")
+    window.canvas.set_brush_size(40)
+    vp = window.canvas.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=_view_pos(window, 200, 200))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=_view_pos(window, 200, 200))
+    m = window.draft.get(sid).mask
+    assert m[200, 200] == 0.0 and m[10, 10] == 1.0
+    window._mask_op("clear")
+    assert window.draft.get(sid).mask.max() == 0.0
+    wait_idle(qtbot, window)
+
+
+def test_click_to_select_adds_a_similar_region(qtbot, window):
+    sid = _local_brighten(qtbot, window)
+    window._set_tool("segment")
+    # the astronaut's white background at the top right is one flat, bright area
+    pos = _view_pos(window, 350, 20)
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    wait_idle(qtbot, window)
+    m = window.draft.get(sid).mask
+    assert m[20, 350] == 1.0
+    assert 0.005 < m.mean() < 0.6  # a region, not the whole photo
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier, pos)
+    assert window.draft.get(sid).mask[20, 350] == 0.0
+
+
+def test_leaving_mask_edit_hides_the_overlay(qtbot, window):
+    _local_brighten(qtbot, window)
+    assert window.mask_bar.isVisible() and not window.canvas.overlay_item.pixmap().isNull()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert not window.mask_bar.isVisible()
+    assert window.canvas.overlay_item.pixmap().isNull()

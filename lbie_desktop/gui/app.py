@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow()
     window.show()
-    photo = Path(args.photo) if args.photo else sample_photo()
-    window.open_image(photo)  # a bad path shows a message in the window, not a traceback
+    if args.photo or not window.offer_recovery():
+        photo = Path(args.photo) if args.photo else sample_photo()
+        window.open_image(photo)  # a bad path shows a message in the window, not a traceback
     return app.exec()
 
 

@@ -137,8 +137,18 @@ class Canvas(QGraphicsView):
         self._update_split()
         self.fit()
 
-    def set_image(self, rgb: np.ndarray) -> None:
-        self._set_pixmap(self.image_item, rgb)
+    def set_image(self, rgb: np.ndarray, scale: float | None = None) -> None:
+        """Show a render; `scale` = scene px per image px (source / proxy width). A crop or
+        rotation changes the render's size, so the scene follows the image's extent."""
+        self._set_pixmap(self.image_item, rgb, scale)
+        h, w = rgb.shape[:2]
+        s = self.image_item.scale()
+        rect = QRectF(0, 0, w * s, h * s)
+        if (abs(rect.width() - self.sceneRect().width()) > 1
+                or abs(rect.height() - self.sceneRect().height()) > 1):
+            self.scene().setSceneRect(rect)
+            if self._fit:
+                self.fit()
 
     def set_before(self, rgb: np.ndarray) -> None:
         self._set_pixmap(self.before_item, rgb)
@@ -146,10 +156,13 @@ class Canvas(QGraphicsView):
     def has_image(self) -> bool:
         return not self.image_item.pixmap().isNull()
 
-    def _set_pixmap(self, item: QGraphicsPixmapItem, rgb: np.ndarray) -> None:
+    def _set_pixmap(self, item: QGraphicsPixmapItem, rgb: np.ndarray,
+                    scale: float | None = None) -> None:
         pm = QPixmap.fromImage(rgb_to_qimage(rgb))
         item.setPixmap(pm)
-        if self.source_size[0] and pm.width():
+        if scale is not None:
+            item.setScale(scale)
+        elif self.source_size[0] and pm.width():
             item.setScale(self.source_size[0] / pm.width())
 
     def displayed_qimage(self) -> QImage:

@@ -46,9 +46,17 @@ from lbie_desktop.gui.status import StatusBar
 from lbie_desktop.gui.steps_panel import StepsPanel
 from lbie_desktop.gui.worker import JobContext, LatestRunner
 
-IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
+IMAGE_FILTER = ("Photos and sessions (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp *.lbie);;"
+                "All files (*)")
+SESSION_FILTER = "LBIE session (*.lbie);;All files (*)"
 FULL_RES_DELAY_MS = 500  # full-resolution render starts once edits pause this long
 THUMB_SIDE = 128
+
+
+def _waiting_for_region(step: Step) -> bool:
+    """A fill step (remove object, replace background) whose region is not painted yet."""
+    return bool(get_op(step.op).extra.get("needs_mask")) and (
+        step.mask is None or not bool(np.any(step.mask > 0)))
 
 
 def predict(request: str, session) -> Any:
@@ -70,6 +78,21 @@ class _LockedSession:
         with self._lock:
             steps = resolve_turn_steps([t.plan.steps for t in self.turns[:upto]])
             return self._session.renderer.render(steps + list(extra or []), full=full)
+
+
+class _QuietSession:
+    """The session as the autosaver sees it: it must not save synchronously on every change
+    (that would block the UI and race the preview renderer); the window schedules saves on
+    a worker under the render lock instead."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    def on_change(self, fn) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
 
 
 class MainWindow(QMainWindow):
@@ -100,7 +123,9 @@ class MainWindow(QMainWindow):
         self.model_runner = LatestRunner(self, pool=self._pools[0])
         self.preview_runner = LatestRunner(self, deliver_stale=True, pool=self._pools[1])
         self.io_runner = LatestRunner(self, pool=self._pools[2])
-        for r in (self.model_runner, self.preview_runner, self.io_runner):
+        self.autosave_runner = LatestRunner(self, pool=self._pools[2])
+        self.autosaver = None
+        for r in self._runners():
             r.busyChanged.connect(self._update_busy)
         self.model_runner.progress.connect(lambda f, m: self.status.report(f, m))
         self.io_runner.progress.connect(lambda f, m: self.status.report(f, m))
@@ -334,12 +359,16 @@ class MainWindow(QMainWindow):
         self.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
 
     # ======================================================================= state ==========
+    def _runners(self) -> tuple[LatestRunner, ...]:
+        return (self.model_runner, self.preview_runner, self.io_runner, self.autosave_runner)
+
     @property
     def busy(self) -> bool:
+        """True while any background work runs; `busyChanged` signals the transitions."""
         return self._busy
 
     def _update_busy(self, _flag: bool = False) -> None:
-        busy = any(r.busy for r in (self.model_runner, self.preview_runner, self.io_runner))
+        busy = any(r.busy for r in self._runners())
         if busy != self._busy:
             self._busy = busy
             self.busyChanged.emit(busy)
@@ -398,12 +427,18 @@ class MainWindow(QMainWindow):
             self.open_image(path)
 
     def open_image(self, path: str | Path) -> None:
-        """Load a photo in the background; the window stays responsive meanwhile."""
+        """Load a photo (or a saved .lbie session) in the background; the window stays
+        responsive meanwhile."""
+        from lbie_desktop.core.session_file import open_session
+
         path = Path(path)
         preview = int(settings.get("preview_size"))
         self.status.start(f"Opening {path.name}…")
 
         def job(ctx: JobContext) -> tuple[LoadedImage, Session]:
+            if path.suffix.lower() == ".lbie":
+                session = open_session(path, preview_long_side=preview)
+                return session.image, session
             image = load_image(path)
             ctx.check()
             return image, Session(image, preview_long_side=preview)
@@ -411,11 +446,17 @@ class MainWindow(QMainWindow):
         self.io_runner.submit(job, self._opened, self._job_error(f"Opening {path.name}"),
                               label="open")
 
+    def set_session(self, session: Session) -> None:
+        """Show an already built session (e.g. recovered after a crash)."""
+        self._opened((session.image, session))
+
     def _opened(self, result: tuple[LoadedImage, Session]) -> None:
         image, session = result
         self.model_runner.cancel()
         self.preview_runner.cancel()
+        self._close_session()
         self.session = session
+        self._start_autosave(session)
         self.undo_stack.clear()
         self.draft.set_all("", [], [])
         self.view_turns = None
@@ -438,6 +479,62 @@ class MainWindow(QMainWindow):
         self._session_changed()
         self._update_actions()
         self.request_edit.setFocus()
+
+    def _start_autosave(self, session: Session) -> None:
+        from lbie_desktop.core.autosave import Autosaver
+
+        try:
+            self.autosaver = Autosaver(_QuietSession(session))  # type: ignore[arg-type]
+        except (UserError, OSError) as exc:
+            self.autosaver = None
+            self.show_info(f"Autosave is off for this photo: {exc}")
+
+    def _schedule_autosave(self) -> None:
+        saver, lock = self.autosaver, self.render_lock
+        if saver is None:
+            return
+
+        def job(_ctx: JobContext) -> str:
+            with lock:
+                saver.save_now()
+            return saver.last_error
+
+        self.autosave_runner.submit(job, lambda err: err and self.show_info(err),
+                                    label="autosave")
+
+    def _close_session(self) -> None:
+        """The person moved on from this photo on purpose: drop its recovery copy."""
+        if self.session is None:
+            return
+        self.autosave_runner.cancel()
+        self.autosave_runner.wait(10000)
+        self.session.close()
+        self.autosaver = None
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer to reopen the newest unsaved session. True if one was."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from lbie_desktop.core.autosave import discard, find_recoverable, recover
+
+        entries = [e for e in find_recoverable() if e.info is not None]
+        if not entries:
+            return False
+        e = entries[0]
+        answer = QMessageBox.question(
+            self, "Recover edits?",
+            f"LBIE Desktop did not close cleanly last time.\n\n{e.description}\n\n"
+            "Reopen these edits?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard)
+        if answer == QMessageBox.StandardButton.Yes:
+            try:
+                self.set_session(recover(e, preview_long_side=int(settings.get("preview_size"))))
+                return True
+            except UserError as exc:
+                self.show_error(str(exc))
+                return False
+        discard(e)
+        return False
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -522,6 +619,8 @@ class MainWindow(QMainWindow):
             return
         step = Step(op_name, {}, confidence=1.0)  # no evidence: the card says "added by hand"
         self.undo_stack.push(cmd.AddStepCommand(self.draft, step))
+        if get_op(op_name).extra.get("needs_mask"):
+            self.edit_mask(step.id)  # nothing to do until the region is painted
 
     def _fill_add_menu(self) -> None:
         self.add_menu.clear()
@@ -580,6 +679,7 @@ class MainWindow(QMainWindow):
         self.history_panel.set_turns(turns, thumbs)
         self._update_actions()
         self.schedule_render()
+        self._schedule_autosave()
 
     # ======================================================================= rendering ======
     def _render_steps(self) -> list[Step]:
@@ -592,6 +692,7 @@ class MainWindow(QMainWindow):
             # show the stroke in progress, before it becomes an undo command
             draft = [s.copy(mask=self.canvas.mask.copy()) if s.id == self.active_step else s
                      for s in draft]
+        draft = [s for s in draft if not _waiting_for_region(s)]
         return resolve_turn_steps([t.plan.steps for t in turns] + [draft])
 
     def schedule_render(self) -> None:
@@ -601,20 +702,22 @@ class MainWindow(QMainWindow):
         steps = self._render_steps()
         session, lock = self.session, self.render_lock
 
-        def job(_ctx: JobContext) -> tuple[Session, np.ndarray]:
+        def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool]:
             with lock:
-                return session, session.renderer.render(steps)
+                return session, session.renderer.render(steps), False
 
         self.preview_runner.submit(job, self._preview_ready, self._job_error("Rendering"),
                                    label="preview")
         self._full_timer.start(FULL_RES_DELAY_MS)
 
-    def _preview_ready(self, result: tuple[Session, np.ndarray]) -> None:
-        session, rgb = result
+    def _preview_ready(self, result: tuple[Session, np.ndarray, bool]) -> None:
+        session, rgb, full = result
         if session is not self.session:
             return  # a photo opened since
-        self.last_render = rgb
-        self.canvas.set_image(rgb)
+        if not full:
+            self.last_render = rgb
+        base = session.renderer.source if full else session.renderer.proxy
+        self.canvas.set_image(rgb, session.renderer.source.shape[1] / base.shape[1])
         self.imageShown.emit()
 
     def _render_full(self) -> None:
@@ -626,9 +729,9 @@ class MainWindow(QMainWindow):
         steps = self._render_steps()
         lock = self.render_lock
 
-        def job(_ctx: JobContext) -> tuple[Session, np.ndarray]:
+        def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool]:
             with lock:
-                return s, s.renderer.render(steps, full=True)
+                return s, s.renderer.render(steps, full=True), True
 
         self.io_runner.submit(job, self._preview_ready, self._job_error("Full-resolution render"),
                               label="full")
@@ -771,19 +874,30 @@ class MainWindow(QMainWindow):
                               self._job_error("Export"), label="export")
 
     def save_session_dialog(self) -> None:
-        from lbie_desktop.gui.session_file import SESSION_FILTER, save_session
-
         if self.session is None:
             return
         base = self.session.image.path
         start = str(base.with_suffix(".lbie")) if base else ""
         path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
         if path:
-            try:
-                save_session(self.session, path)
-                self.show_info(f"Saved {Path(path).name}")
-            except UserError as exc:
-                self.show_error(str(exc))
+            self.save_session(path if path.endswith(".lbie") else path + ".lbie")
+
+    def save_session(self, path: str | Path) -> None:
+        """Write the applied turns (with the photo) to a .lbie file, in the background."""
+        from lbie_desktop.core.session_file import save_session
+
+        if self.session is None:
+            return
+        s, lock, path = self.session, self.render_lock, Path(path)
+        self.status.start(f"Saving {path.name}…")
+
+        def job(_ctx: JobContext) -> Path:
+            with lock:
+                return save_session(s, path)
+
+        self.io_runner.submit(job, lambda p: (self.status.stop(f"Saved {Path(p).name}"),
+                                              settings.add_recent(p)),
+                              self._job_error("Saving the session"), label="save")
 
     def settings_dialog(self) -> None:
         from lbie_desktop.gui.dialogs.settings_dialog import SettingsDialog
@@ -834,9 +948,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
-        for r in (self.model_runner, self.preview_runner, self.io_runner):
+        for r in self._runners():
             r.cancel()
         self.wait_idle_blocking(10000)
+        self._close_session()
         super().closeEvent(event)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 
 class Cancelled(Exception):
@@ -52,13 +52,13 @@ class JobSignals(QObject):
     finished = Signal()
 
 
-class Job(QRunnable):
-    """Runs `fn(ctx)` on a pool thread; outcome arrives through `signals` on the UI thread."""
+class Job:
+    """Runs `fn(ctx)` on a pool thread; outcome arrives through `signals` on the UI thread.
+
+    A plain object handed to `QThreadPool.start` as a callable (a QRunnable subclass would be
+    kept alive by the binding forever, one leak per slider position)."""
 
     def __init__(self, fn: Callable[[JobContext], Any], label: str = ""):
-        super().__init__()
-        # Python owns the job (kept alive by its runner) so Qt must not delete it.
-        self.setAutoDelete(False)
         self.fn = fn
         self.label = label
         self.signals = JobSignals()
@@ -130,11 +130,12 @@ class LatestRunner(QObject):
 
     def cancel(self) -> None:
         """Drop waiting work and ask the running job to stop; its result is ignored."""
+        was_busy = self.busy
         self._pending = None
         self._generation += 1
         if self._running is not None:
-            self._running.ctx.cancel()
-        else:
+            self._running.ctx.cancel()  # its finished signal reports "not busy"
+        elif was_busy:
             self.busyChanged.emit(False)
 
     def wait(self, msecs: int = -1) -> bool:
@@ -152,7 +153,7 @@ class LatestRunner(QObject):
         job.signals.finished.connect(self._on_finished)
         self._running = job
         self.started.emit(p.label)
-        self._pool.start(job)
+        self._pool.start(job.run)
 
     def _on_result(self, gen: int, p: _Pending, out: Any) -> None:
         if gen == self._generation or self._deliver_stale:

@@ -27,6 +27,7 @@ import torch
 
 from lbie_desktop.core.fast import blur, kinds
 from lbie_desktop.core.fast.colour_table import ColourIndex, gather_f32, gather_u8, table_of
+from lbie_desktop.core.fast.threads import get_pool, map_last_dim, single_threaded_torch
 from lbie_desktop.core.ops import Op, apply_op, get_op, params_to_tensors
 from lbie_desktop.core.plan import Step
 
@@ -266,7 +267,7 @@ class Renderer:
         t = cached[n - 1][1] if n else index.tensor()
         for s, k in zip(pointwise[n:], skeys[n:]):
             self.stats["steps_run"] += 1
-            t = apply_op(s.op, t, s.params, None)
+            t = map_last_dim(lambda x, s=s: apply_op(s.op, x, s.params, None), t)
             cached.append((k, t))
         self._colour_steps[ckey] = self._colour_steps.pop(ckey)  # most recent last
         return Frame(index=index, table=table_of(t), alpha=frame.alpha)
@@ -320,12 +321,17 @@ def _tensor_to_hwc(t: torch.Tensor) -> np.ndarray:
 
 def _apply_chunked(op: Op, step: Step, rgb: np.ndarray, mask: torch.Tensor | None
                    ) -> np.ndarray:
-    """Run a per-pixel op in row bands of ~2 MP so memory stays a few bands' worth."""
+    """Run a per-pixel op in row bands of ~2 MP (in parallel, torch single-threaded in each)
+    so memory stays a few bands' worth."""
     h, w = rgb.shape[:2]
     rows = max(1, CHUNK_PIXELS // w)
     out = np.empty_like(rgb)
-    for y0 in range(0, h, rows):
+
+    def band(y0: int) -> None:
         y1 = min(h, y0 + rows)
         m = None if mask is None else mask[..., y0:y1, :]
         out[y0:y1] = _tensor_to_hwc(apply_op(op, _hwc_to_tensor(rgb[y0:y1]), step.params, m))
+
+    with single_threaded_torch():
+        list(get_pool().map(band, range(0, h, rows)))
     return out

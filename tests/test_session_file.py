@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -215,3 +216,25 @@ def test_save_is_atomic_and_refuses_to_replace_the_photo(tmp_path, photo, monkey
         save_session(s, out)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chelsea.jpg", "s.lbie"]
+
+
+def test_mask_edited_in_place_is_saved_fresh(tmp_path, chelsea):
+    s = Session(LoadedImage(chelsea))
+    mask = soft_blob(*chelsea.shape[:2])
+    s.add_turn("x", Plan([Step("saturation", {"amount": 1.0}, mask=mask, target="cat")]))
+    live = s.turns[0].plan.steps[0].mask
+    save_session(s, tmp_path / "a.lbie")
+    live[:50] = 0.5  # a brush tool painting into the array
+    r = open_session(save_session(s, tmp_path / "b.lbie"))
+    assert np.array_equal(r.turns[0].plan.steps[0].mask, live)
+
+
+def test_thumbnails_readable_and_autosave_style_falls_back_to_original(tmp_path, chelsea):
+    s = Session(LoadedImage(chelsea))
+    s.add_turn("darker", Plan([Step("brightness", {"amount": -0.5})]))
+    full = save_session(s, tmp_path / "full.lbie")
+    light = save_session(s, tmp_path / "light.lbie", thumbnails=False)
+    with Image.open(io.BytesIO(session_file.read_thumbnail(full))) as cur, \
+            Image.open(io.BytesIO(session_file.read_thumbnail(full, "original"))) as orig:
+        assert np.asarray(cur).mean() < np.asarray(orig).mean() - 20  # shows the edit
+    assert session_file.read_thumbnail(light) == session_file.read_thumbnail(light, "original")

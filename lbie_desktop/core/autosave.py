@@ -96,7 +96,7 @@ class Autosaver:
     def save_now(self) -> bool:
         try:
             # Embed the photo only when its bytes are in memory (no disk read per turn);
-            # per-turn thumbnails are for saved files, not for recovery copies.
+            # thumbnails of edited states cost renders and are for saved files only.
             save_session(self.session, self.path, embed_source=None, thumbnails=False)
         except (UserError, OSError) as exc:
             self.last_error = f"autosave failed: {exc}"

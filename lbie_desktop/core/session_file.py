@@ -5,7 +5,8 @@ Layout (format 1):
     source/<name>          the original photo's bytes, unless saved by reference (path+sha256)
     masks/<turn>-<i>.png   each local step's mask (8-bit, viewable)
     masks/<turn>-<i>.npy   the exact float mask when 8 bits would round it (same pixels on reopen)
-    thumbnails/*.jpg       original, after each turn, current (for file browsers and dialogs)
+    thumbnails/*.jpg       original, after each turn, current (for file browsers and dialogs;
+                           autosaves hold only the original's)
 
 Reopening gives the same turns and renders the same pixels. A file from a newer app version
 is refused with a clear message; older formats pass through `MIGRATIONS`.
@@ -18,6 +19,7 @@ import io
 import json
 import time
 import uuid
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -78,7 +80,8 @@ def save_session(session: Session, path: str | Path, *, embed_source: bool | Non
 
     embed_source: True = put the photo's bytes in the file; False = store its path and sha256;
     None = embed only when the bytes are already in memory (cheap, used by autosave).
-    thumbnails: also render a small image after every turn (the current one is always written).
+    thumbnails: also render a small image after every turn and of the current state (the
+    original's is always written; autosave skips the renders to stay fast).
     """
     path = Path(path)
     img = session.image
@@ -150,14 +153,11 @@ def _turn_to_json(turn: Turn, members: list[tuple[str, bytes, int]]) -> dict[str
         if step.mask is None:
             continue
         base = f"masks/{turn.id}-{i}"
-        png = mask_to_png(step.mask)
+        png, npy = _encoded_mask(step.mask)
         members.append((base + ".png", png, zipfile.ZIP_STORED))
         refs[step.id] = base + ".png"
-        quantised = np.round(np.clip(step.mask, 0, 1) * 255).astype(np.uint8)
-        if not np.array_equal(quantised.astype(np.float32) / 255.0, step.mask):
-            buf = io.BytesIO()
-            np.save(buf, step.mask.astype(np.float32), allow_pickle=False)
-            members.append((base + ".npy", buf.getvalue(), zipfile.ZIP_DEFLATED))
+        if npy is not None:
+            members.append((base + ".npy", npy, zipfile.ZIP_STORED))
             exact[step.id] = base + ".npy"
     plan = turn.plan.to_dict(refs)
     for d in plan["steps"]:
@@ -165,6 +165,35 @@ def _turn_to_json(turn: Turn, members: list[tuple[str, bytes, int]]) -> dict[str
             d["mask_exact"] = exact[d["id"]]
     return {"id": turn.id, "request": turn.request, "created": turn.created,
             "messages": list(turn.messages), "plan": plan}
+
+
+# Encoding a full-resolution mask costs ~0.5 s and autosave writes every mask after every
+# turn, so encodings are remembered per mask array (weakly, and checked by CRC in case the
+# array was edited in place).
+_MASK_CACHE: dict[int, tuple[weakref.ref, int, bytes, bytes | None]] = {}
+
+
+def _encoded_mask(mask: np.ndarray) -> tuple[bytes, bytes | None]:
+    """(8-bit PNG, exact float32 .npy or None when the PNG is already exact)."""
+    crc = zlib.crc32(np.ascontiguousarray(mask))
+    hit = _MASK_CACHE.get(id(mask))
+    if hit is not None and hit[0]() is mask and hit[1] == crc:
+        return hit[2], hit[3]
+    png = mask_to_png(mask)
+    quantised = np.round(np.clip(mask, 0, 1) * 255).astype(np.uint8)
+    npy = None
+    if not np.array_equal(quantised.astype(np.float32) / 255.0, mask):
+        # Stored uncompressed: soft masks barely deflate and compressing costs seconds.
+        buf = io.BytesIO()
+        np.save(buf, mask.astype(np.float32, copy=False), allow_pickle=False)
+        npy = buf.getvalue()
+    for key in [k for k, v in _MASK_CACHE.items() if v[0]() is None]:
+        del _MASK_CACHE[key]
+    try:
+        _MASK_CACHE[id(mask)] = (weakref.ref(mask), crc, png, npy)
+    except TypeError:  # an array type that cannot be weakly referenced: just don't cache
+        pass
+    return png, npy
 
 
 def _thumbnails(session: Session, members: list[tuple[str, bytes, int]], *,
@@ -177,8 +206,8 @@ def _thumbnails(session: Session, members: list[tuple[str, bytes, int]], *,
             name = f"thumbnails/turn-{i}.jpg"
             members.append((name, _thumb(session.render(upto=i)), zipfile.ZIP_STORED))
             out["turns"].append(name)
-    out["current"] = "thumbnails/current.jpg"
-    members.append((out["current"], _thumb(session.current()), zipfile.ZIP_STORED))
+        out["current"] = "thumbnails/current.jpg"
+        members.append((out["current"], _thumb(session.current()), zipfile.ZIP_STORED))
     return out
 
 
@@ -231,11 +260,15 @@ def read_info(path: str | Path) -> SessionFileInfo:
 
 
 def read_thumbnail(path: str | Path, which: str = "current") -> bytes | None:
+    """JPEG bytes of a thumbnail ("original", "turn-N", "current"); an autosave has only the
+    original's, which stands in for the others."""
     with _open_zip(Path(path)) as zf:
-        try:
-            return zf.read(f"thumbnails/{which}.jpg")
-        except KeyError:
-            return None
+        for name in (which, "original"):
+            try:
+                return zf.read(f"thumbnails/{name}.jpg")
+            except KeyError:
+                continue
+    return None
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:

@@ -6,6 +6,7 @@ Every file is generated in tmp_path from the scikit-image photos (no committed b
 from __future__ import annotations
 
 import io
+import os
 import struct
 import time
 import zlib
@@ -397,3 +398,13 @@ def test_large_images_convert_in_strips_identically(tmp_path, astronaut, mode):
     big.save(p)
     img = load_image(p)
     assert np.array_equal(img.rgb, np.asarray(Image.open(p).convert("RGB")))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX pipes and devices")
+def test_pipe_or_device_is_refused_not_read_forever(tmp_path):
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(UserError, match="not a regular file"):
+        load_image(fifo)
+    with pytest.raises(UserError, match="not a regular file"):
+        load_image("/dev/zero")

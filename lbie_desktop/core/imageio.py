@@ -28,6 +28,8 @@ __all__ = ["LoadedImage", "load_image", "load_image_bytes", "save_image", "encod
 # Refuse images whose size would not fit comfortably in memory (the renderer keeps float
 # copies per step): 120 MP covers every current camera.
 MAX_PIXELS = 120_000_000
+# 120 MP at 16 bits with alpha, uncompressed, is ~1 GB.
+MAX_FILE_BYTES = 2 * 2**30
 # Keep the file's bytes in memory up to this size, so a session file can embed the exact
 # original even if it changes on disk later; bigger files are re-read and hash-checked.
 KEEP_BYTES_UP_TO = 64 * 2**20
@@ -78,6 +80,12 @@ def load_image(path: str | Path) -> LoadedImage:
         raise UserError(f"no such file: {path}")
     if path.is_dir():
         raise UserError(f"{path} is a folder, not an image")
+    if not path.is_file():  # a pipe or device would block or never end
+        raise UserError(f"{path} is not a regular file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UserError(f"{path.name} is {size / 2**30:.1f} GB; the largest supported file is "
+                        f"{MAX_FILE_BYTES / 2**30:.0f} GB")
     try:
         data = path.read_bytes()
     except PermissionError:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
+    QGraphicsSimpleTextItem,
     QGraphicsView,
     QWidget,
 )
@@ -96,6 +97,8 @@ class Canvas(QGraphicsView):
         self.split_line.setVisible(False)
         self.scene().addItem(self.split_line)
 
+        self.split_labels = [self._label("Before"), self._label("After")]
+
         self.overlay_item = QGraphicsPixmapItem()
         self.overlay_item.setZValue(5)
         self.scene().addItem(self.overlay_item)
@@ -128,6 +131,22 @@ class Canvas(QGraphicsView):
         self._painting = False
         self._before_stroke: np.ndarray | None = None
         self._last: tuple[float, float] | None = None
+
+    def _label(self, text: str) -> QGraphicsRectItem:
+        """A small caption that keeps its screen size at any zoom."""
+        box = QGraphicsRectItem()
+        box.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        box.setBrush(QColor(0, 0, 0, 150))
+        box.setPen(QPen(Qt.PenStyle.NoPen))
+        t = QGraphicsSimpleTextItem(text, box)
+        t.setBrush(QColor(255, 255, 255))
+        r = t.boundingRect()
+        t.setPos(8, 4)
+        box.setRect(QRectF(0, 0, r.width() + 16, r.height() + 8))
+        box.setZValue(8)
+        box.setVisible(False)
+        self.scene().addItem(box)
+        return box
 
     # --- content ------------------------------------------------------------------------------
     def set_source_size(self, w: int, h: int) -> None:
@@ -187,6 +206,12 @@ class Canvas(QGraphicsView):
         x = w * self.split_pos
         self.split_line.setLine(x, 0, x, h)
         self.split_line.setVisible(self.split and not self.compare)
+        before, after = self.split_labels
+        z = max(self.zoom(), 1e-6)
+        before.setPos(x - (before.rect().width() + 8) / z, 8 / z)
+        after.setPos(x + 8 / z, 8 / z)
+        before.setVisible(self.split and not self.compare)
+        after.setVisible(self.split and not self.compare)
 
     # --- mask overlay and editing -------------------------------------------------------------
     def set_mask(self, mask: np.ndarray | None) -> None:
@@ -253,6 +278,7 @@ class Canvas(QGraphicsView):
         self._fit = True
         if self.source_size[0]:
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._update_split()
         self.zoomChanged.emit(self.zoom())
 
     def set_zoom(self, z: float) -> None:
@@ -260,6 +286,7 @@ class Canvas(QGraphicsView):
         z = float(np.clip(z, MIN_ZOOM, MAX_ZOOM))
         self.resetTransform()
         self.scale(z, z)
+        self._update_split()
         self.zoomChanged.emit(self.zoom())
 
     def zoom_in(self) -> None:

@@ -752,7 +752,7 @@ class MainWindow(QMainWindow):
                                                     np.zeros((ph, pw), np.float32),
                                                     "Limit to a region"))
         self.canvas.set_mask(self.draft.get(step_id).mask)
-        self.mask_bar.set_title(f"{op.label} region")
+        self.mask_bar.set_title(op.label)
         self.mask_bar.setVisible(True)
         self.steps_panel.set_active(step_id)
         self.act_overlay.setChecked(True)

@@ -1,5 +1,5 @@
 """The bar shown above the canvas while a step's region is being edited: tools, brush size and
-softness, and whole-mask operations (invert, grow, shrink, feather, clear)."""
+softness, invert, and a Refine menu (grow, shrink, feather, clear)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSlider,
     QToolButton,
@@ -31,7 +32,7 @@ class MaskBar(QWidget):
         lay.setSpacing(6)
         self.title = QLabel("Region")
         self.title.setObjectName("maskTitle")
-        self.title.setMaximumWidth(140)
+        self.title.setMaximumWidth(110)
         lay.addWidget(self.title)
         lay.addSpacing(4)
         self.group = QButtonGroup(self)
@@ -52,35 +53,45 @@ class MaskBar(QWidget):
         self.tool_buttons["brush"].setChecked(True)
         lay.addSpacing(6)
         lay.addWidget(QLabel("Size"))
-        self.size = QSlider(Qt.Orientation.Horizontal)
-        self.size.setObjectName("brushSize")
-        self.size.setRange(2, 400)
-        self.size.setValue(40)
-        self.size.setFixedWidth(90)
-        self.size.setToolTip("Brush diameter in image pixels ([ and ])")
-        self.size.valueChanged.connect(self.sizeChanged)
-        lay.addWidget(self.size)
-        lay.addWidget(QLabel("Soft"))
-        self.soft = QSlider(Qt.Orientation.Horizontal)
-        self.soft.setObjectName("brushSoftness")
-        self.soft.setRange(0, 100)
-        self.soft.setValue(50)
-        self.soft.setFixedWidth(70)
-        self.soft.setToolTip("Edge softness")
-        self.soft.valueChanged.connect(lambda v: self.softnessChanged.emit(v / 100.0))
-        lay.addWidget(self.soft)
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setObjectName("brushSize")
+        self.size_slider.setRange(2, 400)
+        self.size_slider.setValue(40)
+        self.size_slider.setFixedWidth(80)
+        self.size_slider.setToolTip("Brush diameter in image pixels ([ and ])")
+        self.size_slider.valueChanged.connect(self.sizeChanged)
+        lay.addWidget(self.size_slider)
         lay.addSpacing(6)
-        for op, text, tip in (("invert", "Invert", "Swap region and the rest"),
-                              ("grow", "Grow", "Expand the region by a few pixels"),
+        lay.addWidget(QLabel("Soft"))
+        self.soft_slider = QSlider(Qt.Orientation.Horizontal)
+        self.soft_slider.setObjectName("brushSoftness")
+        self.soft_slider.setRange(0, 100)
+        self.soft_slider.setValue(50)
+        self.soft_slider.setFixedWidth(60)
+        self.soft_slider.setToolTip("Edge softness")
+        self.soft_slider.valueChanged.connect(lambda v: self.softnessChanged.emit(v / 100.0))
+        lay.addWidget(self.soft_slider)
+        lay.addSpacing(6)
+        invert = QToolButton()
+        invert.setText("Invert")
+        invert.setToolTip("Swap region and the rest (Ctrl+I)")
+        invert.setObjectName("mask_invert")
+        invert.clicked.connect(lambda: self.maskOp.emit("invert"))
+        lay.addWidget(invert)
+        more = QToolButton()
+        more.setText("Refine ▾")
+        more.setObjectName("mask_more")
+        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(more)
+        for op, text, tip in (("grow", "Grow", "Expand the region by a few pixels"),
                               ("shrink", "Shrink", "Contract the region by a few pixels"),
                               ("feather", "Feather", "Soften the region's edge"),
                               ("clear", "Clear", "Empty the region")):
-            b = QToolButton()
-            b.setText(text)
-            b.setToolTip(tip)
-            b.setObjectName(f"mask_{op}")
-            b.clicked.connect(lambda _=False, o=op: self.maskOp.emit(o))
-            lay.addWidget(b)
+            act = menu.addAction(text)
+            act.setToolTip(tip)
+            act.triggered.connect(lambda _=False, o=op: self.maskOp.emit(o))
+        more.setMenu(menu)
+        lay.addWidget(more)
         lay.addStretch(1)
         done = QPushButton("Done")
         done.setObjectName("maskDone")
@@ -93,5 +104,5 @@ class MaskBar(QWidget):
 
     def set_title(self, text: str) -> None:
         metrics = self.title.fontMetrics()
-        self.title.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, 140))
+        self.title.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, 110))
         self.title.setToolTip(text)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSpinBox,
+    QStyle,
+    QStyleOptionSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -44,13 +46,48 @@ class ParamControl(QWidget):
 
 
 class ResettableSlider(QSlider):
-    """A slider that returns to its default on double click (as in most photo editors)."""
+    """A slider that returns to its default on double click (as in most photo editors).
+
+    With an `origin` tick (the identity value of a bipolar parameter such as -1..1), the fill
+    runs from the origin to the handle, so "less" and "more" read at a glance."""
 
     resetRequested = Signal()
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None):
+        super().__init__(orientation, parent)
+        self.origin: int | None = None
+
+    def set_origin(self, tick: int | None) -> None:
+        self.origin = tick
+        self.setProperty("bipolar", tick is not None)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.resetRequested.emit()
         event.accept()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.origin is None:
+            super().paintEvent(event)
+            return
+        style, opt = self.style(), QStyleOptionSlider()
+        self.initStyleOption(opt)
+        cc, painter = QStyle.ComplexControl.CC_Slider, QPainter(self)
+        groove = style.subControlRect(cc, opt, QStyle.SubControl.SC_SliderGroove, self)
+        handle = style.subControlRect(cc, opt, QStyle.SubControl.SC_SliderHandle, self)
+        opt.subControls = QStyle.SubControl.SC_SliderGroove
+        style.drawComplexControl(cc, opt, painter, self)
+        span = groove.width() - handle.width()
+        x0 = groove.x() + handle.width() / 2 + QStyle.sliderPositionFromValue(
+            self.minimum(), self.maximum(), self.origin, span)
+        x1 = handle.center().x()
+        colour = self.palette().color(QPalette.ColorRole.Highlight)
+        if not self.isEnabled():
+            colour = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        painter.fillRect(QRectF(min(x0, x1), groove.center().y() - 1.5, abs(x1 - x0), 4), colour)
+        painter.fillRect(QRectF(x0 - 0.5, groove.center().y() - 4, 1.5, 9), colour)
+        opt.subControls = QStyle.SubControl.SC_SliderHandle
+        style.drawComplexControl(cc, opt, painter, self)
+        painter.end()
 
 
 class NumberSlider(QWidget):
@@ -71,6 +108,8 @@ class NumberSlider(QWidget):
         self.slider.setRange(0, self.ticks)
         self.slider.setToolTip(tooltip or f"{label}: {lo:g} … {hi:g}{unit}. Double-click to reset.")
         self.slider.setObjectName("paramSlider")
+        if lo < self.default < hi and (lo < 0 < hi or self.default != lo):
+            self.slider.set_origin(self._to_tick(self.default))
         if integer:
             self.field: QSpinBox | QDoubleSpinBox = QSpinBox()
             self.field.setRange(int(lo), int(hi))

@@ -81,7 +81,7 @@ class StepCard(QFrame):
         # why: evidence words, target and how the mask was made
         why = []
         if step.evidence:
-            why.append("from " + ", ".join(f"“{w}”" for w in step.evidence[:4]))
+            why.append(", ".join(str(w) for w in step.evidence[:4]))
         if step.target:
             why.append(f"on {step.target}")
         self.why = QLabel(" · ".join(why) or self.op.description)

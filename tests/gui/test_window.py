@@ -1,0 +1,111 @@
+"""Window-level behaviour: layout at common sizes, themes, history navigation, sessions,
+window state between runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QListWidget
+
+from tests.gui.conftest import WAIT_MS, run_request, shown, wait_idle
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_nothing_is_cut_off(qtbot, window, size):
+    window.resize(*size)
+    run_request(qtbot, window, "brighten the sky")
+    window.edit_mask(window.draft.steps[-1].id)  # the widest state: mask tools shown
+    qtbot.wait(50)  # let layouts settle (no work to wait for)
+    assert window.width() == size[0] and window.height() == size[1]
+    inside = QRect(QPoint(0, 0), window.size())
+    for w in (window.request_edit, window.run_button, window.steps_panel.apply_button,
+              window.steps_panel.add_button, window.history_panel, window.mask_bar,
+              window.canvas):
+        assert w.isVisible()
+        top_left = w.mapTo(window, QPoint(0, 0))
+        assert inside.contains(QRect(top_left, w.size())), w.objectName()
+    # every mask tool fits in its bar
+    for b in window.mask_bar.tool_buttons.values():
+        assert b.geometry().right() <= window.mask_bar.width()
+    assert window.canvas.width() > window.width() / 2
+
+
+def test_light_and_dark_themes_change_the_look(qtbot, window):
+    window.set_theme("dark")
+    dark = window.palette().color(window.backgroundRole()).lightness()
+    window.set_theme("light")
+    light = window.palette().color(window.backgroundRole()).lightness()
+    assert light > dark + 100
+    window.set_theme("dark")
+
+
+def test_clicking_history_shows_that_state_and_revert_goes_back(qtbot, window):
+    original = shown(window)
+    run_request(qtbot, window, "brighten it")
+    window.apply_steps()
+    wait_idle(qtbot, window)
+    edited = shown(window)
+    history = window.findChild(QListWidget, "historyList")
+    qtbot.mouseClick(history.viewport(), Qt.MouseButton.LeftButton,
+                     pos=history.visualItemRect(history.item(0)).center())
+    wait_idle(qtbot, window)
+    np.testing.assert_array_equal(shown(window), original)
+    assert window.viewing_banner.isVisible()
+    assert len(window.session.turns) == 1  # only looking, nothing dropped
+    qtbot.mouseClick(window.history_panel.revert_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert window.session.turns == []
+    np.testing.assert_array_equal(shown(window), original)
+    window.undo_stack.undo()  # revert is undoable
+    wait_idle(qtbot, window)
+    np.testing.assert_array_equal(shown(window), edited)
+
+
+def test_compare_shows_the_original(qtbot, window):
+    run_request(qtbot, window, "brighten it")
+    assert not window.canvas.before_clip.isVisible()
+    qtbot.keyPress(window.canvas, Qt.Key.Key_Backslash)
+    assert window.canvas.before_clip.isVisible()
+    assert window.canvas.before_clip.rect().width() == window.canvas.source_size[0]
+    qtbot.keyRelease(window.canvas, Qt.Key.Key_Backslash)
+    assert not window.canvas.before_clip.isVisible()
+    window.act_split.trigger()
+    assert window.canvas.before_clip.isVisible() and window.canvas.split_line.isVisible()
+
+
+def test_saved_session_reopens_with_the_same_pixels(qtbot, window, tmp_path: Path):
+    run_request(qtbot, window, "brighten the sky")
+    window.apply_steps()
+    wait_idle(qtbot, window)
+    edited = shown(window)
+    out = tmp_path / "edit.lbie"
+    window.save_session(out)
+    qtbot.waitUntil(lambda: out.exists() and not window.busy, timeout=WAIT_MS)
+    window.open_image(tmp_path / "astronaut.png")
+    qtbot.waitUntil(lambda: not window.session.turns and not window.busy, timeout=WAIT_MS)
+    window.open_image(out)
+    qtbot.waitUntil(lambda: bool(window.session.turns) and not window.busy, timeout=WAIT_MS)
+    assert window.findChild(QListWidget, "historyList").count() == 2
+    np.testing.assert_array_equal(shown(window), edited)
+
+
+def test_window_size_and_requests_are_restored(qtbot, photo):
+    from lbie_desktop.gui.main_window import MainWindow
+
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(1000, 640)  # the offscreen screen is 800 px wide: keep the height honest
+    first.splitter.setSizes([600, 400])
+    sizes = first.splitter.sizes()
+    first.request_edit.history = ["make it warmer"]
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    assert abs(second.height() - 640) <= 40  # (window frame differences aside)
+    assert second.splitter.sizes()[1] == sizes[1]  # the side panel keeps its width
+    assert second.request_edit.history == ["make it warmer"]

@@ -217,3 +217,13 @@ def test_cli_lists_and_recovers_a_crashed_session(tmp_path, photo, capsys):
     assert find_recoverable() == []
     assert main(["session", "recover", "zzz", "-o", str(target)]) == 2
     assert "no recoverable session" in capsys.readouterr().err
+
+
+def test_manual_autosaver_saves_only_when_asked(photo):
+    s = Session(load_image(photo))
+    saver = Autosaver(s, auto=False)
+    s.add_turn("turn 1", plan_for(0, *s.image.rgb.shape[:2]))
+    assert not saver.path.exists()
+    assert saver.save_now() and saver.path.exists()
+    s.close()  # closing the session cleanly removes the recovery copy
+    assert not saver.path.exists()

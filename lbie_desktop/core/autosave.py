@@ -73,7 +73,9 @@ class Recoverable:
 class Autosaver:
     """Keeps an up-to-date recovery copy of `session` until `close()`."""
 
-    def __init__(self, session: Session, folder: Path | None = None):
+    def __init__(self, session: Session, folder: Path | None = None, *, auto: bool = True):
+        """auto=False: do not save on every change; the caller calls `save_now()` (e.g. the
+        GUI, from a worker thread under its render lock)."""
         self.session = session
         self.folder = Path(folder) if folder is not None else paths.autosave_dir()
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -86,7 +88,8 @@ class Autosaver:
             self._lock_file.close()
             self._lock_file = None
             raise UserError("this session is already open in another LBIE window")
-        session.on_change(self._on_change)
+        if auto:
+            session.on_change(self._on_change)
         session.on_close(lambda _s: self.close())
 
     def _on_change(self, _session: Session) -> None:

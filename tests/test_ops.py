@@ -176,6 +176,38 @@ def test_gradients_reach_every_continuous_param(name, params, grad_names, full):
     assert img.grad is not None and torch.isfinite(img.grad).all()
 
 
+@pytest.mark.parametrize("name", [o.name for o in OPS if o.differentiable])
+def test_render_path_matches_the_differentiable_path(name, full):
+    # without gradients some ops run OpenCV kernels instead of torch: same pixels
+    mask = _mask_for(full) if get_op(name).extra.get("needs_mask") else None
+    with torch.no_grad():
+        fast = apply_op(name, full, STRONG[name], mask)
+    ref = apply_op(name, full.clone().requires_grad_(True), STRONG[name], mask).detach()
+    assert (fast - ref).abs().max().item() < 1e-4
+
+
+# Zero gradient at identity by nature: a Gaussian's derivative in sigma vanishes at sigma 0.
+NO_GRAD_AT_IDENTITY = {"gaussian_blur"}
+
+
+@pytest.mark.parametrize("name", [o.name for o in OPS if o.differentiable and not o.geometric
+                                  and not o.extra.get("needs_mask")
+                                  and o.name not in NO_GRAD_AT_IDENTITY
+                                  and any(p.continuous for p in o.params)])
+def test_fit_can_leave_the_identity(name, full):
+    # fitting starts from the defaults: some parameter must get a gradient there
+    op = get_op(name)
+    target = apply_op(op, full, STRONG[name])
+    tensors = params_to_tensors(op, {})
+    for p in op.params:
+        if p.continuous:
+            tensors[p.name] = tensors[p.name].clone().requires_grad_(True)
+    (apply_op(op, full, tensors) - target).abs().mean().backward()
+    grads = [tensors[p.name].grad for p in op.params if p.continuous]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    assert sum(g.abs().sum().item() for g in grads) > 0
+
+
 # Short side for the resolution check where 192 px is too small: denoise's window has a floor
 # of half a pixel below ~330 px; dehaze's patch is a whole number of pixels (1 px at 192).
 RES_SIDE = {"denoise": 800, "dehaze": 512}

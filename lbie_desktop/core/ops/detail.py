@@ -6,7 +6,9 @@ and the full-resolution photo get the same look.
 
 from __future__ import annotations
 
+import cv2
 import kornia
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -18,6 +20,10 @@ from lbie_desktop.core.ops.pixel_math import (
     short_side,
 )
 from lbie_desktop.core.ops.registry import Op, Param, register
+
+# Gaussians finer than this barely change a pixel, so sharpening would do nothing on small
+# previews; the fast render path must use the same floor.
+SHARPEN_MIN_SIGMA_PX = 0.7
 
 
 def _pct_to_px(img: torch.Tensor, pct: torch.Tensor) -> torch.Tensor:
@@ -31,7 +37,7 @@ def _sharpness(img: torch.Tensor, p, mask) -> torch.Tensor:
     a = p["amount"]
     if is_value(a, 0.0):
         return img
-    sigma = _pct_to_px(img, p["radius"]).clamp_min(0.7)  # finer than 0.7 px does nothing
+    sigma = _pct_to_px(img, p["radius"]).clamp_min(SHARPEN_MIN_SIGMA_PX)
     return img + a * (img - gaussian_blur(img, sigma))
 
 
@@ -63,21 +69,45 @@ register(Op(
 
 
 def _zoom_samples(img: torch.Tensor, cx: torch.Tensor, cy: torch.Tensor, width: torch.Tensor,
-                  taps: int, offset: float) -> torch.Tensor:
+                  taps: int) -> torch.Tensor:
     """Mean of `taps` copies scaled about (cx, cy) by exp(-t), t evenly spread over `width`."""
     b, _, h, w = img.shape
+    if not (torch.is_grad_enabled() and any(t.requires_grad for t in (img, cx, cy, width))):
+        return _zoom_samples_cv2(img, float(cx), float(cy), float(width), taps)
     ys = torch.linspace(-1 + 1 / h, 1 - 1 / h, h, dtype=img.dtype, device=img.device)
     xs = torch.linspace(-1 + 1 / w, 1 - 1 / w, w, dtype=img.dtype, device=img.device)
     gy, gx = torch.meshgrid(ys, xs, indexing="ij")
     centre_x, centre_y = cx * 2 - 1, cy * 2 - 1
     acc = torch.zeros_like(img)
     for k in range(taps):
-        scale = torch.exp(-width * (k + offset) / taps)
+        scale = torch.exp(-width * k / taps)
         grid = torch.stack([centre_x + (gx - centre_x) * scale,
                             centre_y + (gy - centre_y) * scale], dim=-1)
         acc = acc + F.grid_sample(img, grid.unsqueeze(0).expand(b, -1, -1, -1), mode="bilinear",
                                   padding_mode="border", align_corners=False)
     return acc / taps
+
+
+def _zoom_samples_cv2(img: torch.Tensor, cx: float, cy: float, width: float, taps: int
+                      ) -> torch.Tensor:
+    """The same sampling through cv2.remap (rendering, no gradient): several times faster
+    than grid_sample; OpenCV's 1/32-px interpolation grid keeps it within 1/255."""
+    b, c, h, w = img.shape
+    px, py = cx * w - 0.5, cy * h - 0.5  # centre in pixel-index coordinates
+    xs = np.arange(w, dtype=np.float32) - px
+    ys = np.arange(h, dtype=np.float32) - py
+    out = torch.empty_like(img)
+    for i in range(b):
+        src = img[i].permute(1, 2, 0).contiguous().numpy()
+        acc = np.zeros_like(src)
+        for k in range(taps):
+            scale = np.float32(np.exp(-width * k / taps))
+            map_x = np.broadcast_to(px + xs * scale, (h, w)).astype(np.float32)
+            map_y = np.broadcast_to((py + ys * scale)[:, None], (h, w)).astype(np.float32)
+            acc += cv2.remap(src, map_x, map_y, cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REPLICATE).reshape(src.shape)
+        out[i] = torch.from_numpy(acc / taps).permute(2, 0, 1)
+    return out
 
 
 def _radial_blur(img: torch.Tensor, p, mask) -> torch.Tensor:
@@ -87,8 +117,8 @@ def _radial_blur(img: torch.Tensor, p, mask) -> torch.Tensor:
     # first) give 64 effective samples, enough for smooth streaks at 18 MP.
     width = 0.5 * p["amount"]
     taps = 8
-    out = _zoom_samples(img, p["cx"], p["cy"], width, taps, 0.0)
-    return _zoom_samples(out, p["cx"], p["cy"], width / taps, taps, 0.0)
+    out = _zoom_samples(img, p["cx"], p["cy"], width, taps)
+    return _zoom_samples(out, p["cx"], p["cy"], width / taps, taps)
 
 
 register(Op(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import cv2
 import kornia
 import torch
 import torch.nn.functional as F
@@ -72,18 +73,31 @@ def gaussian_blur(img: torch.Tensor, sigma_px: torch.Tensor | float) -> torch.Te
     k = _kernel_size(float(sigma.detach()))
     # reflect padding needs the pad to be smaller than the image
     border = "reflect" if k // 2 < min(src.shape[-2:]) else "replicate"
-    out = kornia.filters.gaussian_blur2d(src, (k, k), sigma.expand(src.shape[0], 2), border)
+    if _needs_graph(src, sigma) or src.device.type != "cpu" or src.dtype != torch.float32:
+        out = kornia.filters.gaussian_blur2d(src, (k, k), sigma.expand(src.shape[0], 2), border)
+    else:
+        out = _cv2_blur(src, float(sigma), k, border)
     if factor > 1:
         out = F.interpolate(out, size=(h, w), mode="bilinear", align_corners=False)
     return out
 
 
-def box_mean(x: torch.Tensor, radius: int) -> torch.Tensor:
-    """Mean over a (2r+1)^2 window with replicated borders."""
-    if radius <= 0:
-        return x
-    k = 2 * radius + 1
-    return F.avg_pool2d(F.pad(x, (radius,) * 4, mode="replicate"), k, stride=1)
+def _needs_graph(*ts: torch.Tensor) -> bool:
+    return torch.is_grad_enabled() and any(t.requires_grad for t in ts)
+
+
+def _cv2_blur(x: torch.Tensor, sigma: float, k: int, border: str) -> torch.Tensor:
+    """The same separable Gaussian as kornia's (same size, same normalised taps; torch
+    "reflect" = OpenCV REFLECT_101) through OpenCV's SIMD, threaded filter: ~10x faster
+    when no gradient is needed (rendering)."""
+    mode = cv2.BORDER_REFLECT_101 if border == "reflect" else cv2.BORDER_REPLICATE
+    out = torch.empty_like(x)
+    for b in range(x.shape[0]):
+        for c0 in range(0, x.shape[1], 3):  # OpenCV filters up to 4 channels at once
+            chunk = x[b, c0:c0 + 3].permute(1, 2, 0).contiguous().numpy()
+            res = cv2.GaussianBlur(chunk, (k, k), sigmaX=sigma, sigmaY=sigma, borderType=mode)
+            out[b, c0:c0 + 3] = torch.from_numpy(res.reshape(chunk.shape)).permute(2, 0, 1)
+    return out
 
 
 def scale_saturation(img: torch.Tensor,
@@ -111,11 +125,13 @@ def tone_curve(x: torch.Tensor, slopes: torch.Tensor) -> torch.Tensor:
     t = slopes.clamp_min(0)
     if t.dim() == 1:
         t = t.unsqueeze(0)  # [1, n] broadcasts over channels
-    total = t.sum(dim=-1, keepdim=True).clamp_min(1e-6)
-    t = t * (n / total)  # [C|1, n]
-    knots = torch.arange(n, dtype=x.dtype, device=x.device) / n
-    pieces = (x.unsqueeze(2) - knots.view(1, 1, n, 1, 1)).clamp(0, 1.0 / n)  # [B,C,n,H,W]
-    return (pieces * t.view(1, t.shape[0], n, 1, 1)).sum(dim=2)
+    t = t * (n / t.sum(dim=-1, keepdim=True).clamp_min(1e-6))
+    t = t.to(x.dtype).view(1, t.shape[0], n, 1, 1)
+    # one segment at a time: memory stays at a few image copies (18 MP photos)
+    out = torch.zeros_like(x)
+    for i in range(n):
+        out = out + (x - i / n).clamp(0, 1.0 / n) * t[:, :, i]
+    return out
 
 
 def curve_from_offsets(offsets: list[float], n: int = 8, min_slope: float = 0.05) -> list[float]:

@@ -65,7 +65,7 @@ def _exposure(img: torch.Tensor, p, mask) -> torch.Tensor:
     if is_value(p["stops"], 0.0):
         return img
     lin = kornia.color.rgb_to_linear_rgb(img)
-    lin = (lin * torch.pow(2.0, p["stops"])).clamp(1e-6, 1)
+    lin = (lin * torch.pow(2.0, p["stops"])).clamp(0, 1)
     return kornia.color.linear_rgb_to_rgb(lin)
 
 
@@ -88,8 +88,8 @@ def _contrast(img: torch.Tensor, p, mask) -> torch.Tensor:
     # black and white), added rather than multiplied so dark colours do not blow up.
     lc = lum.clamp(1e-4, 1 - 1e-4)
     less = img + (torch.acos(1 - 2 * lc) / math.pi - lum)
-    target = torch.where(amount >= 0, more, less)
-    return img + amount.abs() * (target - img)
+    # Signed so that d/d(amount) is non-zero at 0 (a fit starting at identity can move).
+    return img + amount * torch.where(amount >= 0, more - img, img - less)
 
 
 register(Op(

@@ -254,11 +254,14 @@ def _pil_to_arrays(im: Image.Image, icc: bytes | None, notes: list[str]
     return rgb, None, icc if space == "RGB" else None
 
 
+_STRIP_PIXELS = 4_000_000
+
+
 def _as_array(im: Image.Image, mode: str) -> np.ndarray:
     """`np.asarray(im.convert(mode))` in strips: the one-shot version briefly holds the
     pixels three times (Pillow's copy, its byte chunks, their join), ~1 GB for 100 MP."""
     w, h = im.size
-    rows = max(1, 4_000_000 // w)
+    rows = max(1, _STRIP_PIXELS // w)
     if h <= rows:
         return np.asarray(im if im.mode == mode else im.convert(mode))
     out = np.empty((h, w, len(mode)), np.uint8)

@@ -19,10 +19,17 @@ from lbie_desktop.core.fast.kernels import unsharp_u8
 from lbie_desktop.core.ops import Op
 from lbie_desktop.core.ops import pixel_math as pm
 
+
+def _sharpen_floor() -> float:
+    from lbie_desktop.core.ops import detail
+
+    return float(getattr(detail, "SHARPEN_MIN_SIGMA_PX", 0.3))
+
+
 # Fast kernels for ops whose output is img + amount * (img - G_sigma * img):
 # name -> (amount, sigma in % of the short side, minimum sigma in px) from the params.
 _UNSHARP_OPS = {
-    "sharpness": lambda p: (float(p["amount"]), p["radius"], 0.3),
+    "sharpness": lambda p: (float(p["amount"]), p["radius"], _sharpen_floor()),
     "gaussian_blur": lambda p: (-1.0, p["sigma"], 0.0),
 }
 

@@ -1,0 +1,137 @@
+"""The fast path against the reference (differentiable registry) path, on real photos.
+
+Max abs error must stay within 1/255 for every op that has a fast kernel and for chains.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lbie_desktop.core.fast import blur, kinds
+from lbie_desktop.core.fast.bench import global_chain
+from lbie_desktop.core.fast.colour_table import ColourIndex
+from lbie_desktop.core.ops import Param, all_ops, apply_op, get_op
+from lbie_desktop.core.plan import Step
+from lbie_desktop.core.render import Renderer, plan_units, render_steps, to_tensor, to_uint8
+
+
+def _moved(p: Param, towards: str) -> object:
+    """A value of p away from its identity default, towards its max ("up") or min."""
+    if p.kind == "choice":
+        others = [c for c in p.choices if c != p.default]
+        return others[-1 if towards == "up" else 0]
+    if p.kind == "color":
+        return [0.2, 0.55, 0.9] if towards == "up" else [0.9, 0.4, 0.1]
+    end = p.max if towards == "up" else p.min
+    if p.kind == "curve":
+        d = list(p.default)
+        wave = [0.7 if i % 3 == 0 else (0.35 if i % 3 == 1 else 0.0) for i in range(p.length)]
+        return [v + w * (end - v) for v, w in zip(d, wave)]
+    return float(p.default) + 0.7 * (end - float(p.default))
+
+
+def _param_sets(name: str) -> list[dict]:
+    op = get_op(name)
+    sets = []
+    for towards in ("up", "down"):
+        params = {p.name: _moved(p, towards) for p in op.params}
+        if not op.is_identity(op.validate(params)):
+            sets.append(params)
+    return sets
+
+
+POINTWISE = sorted(o.name for o in all_ops() if kinds.is_pointwise(o))
+CASES = [(n, i, ps) for n in POINTWISE for i, ps in enumerate(_param_sets(n))]
+
+
+def _max_err(a: np.ndarray, b: np.ndarray) -> int:
+    assert a.shape == b.shape
+    return int(np.abs(a.astype(np.int16) - b.astype(np.int16)).max())
+
+
+def _reference(img: np.ndarray, steps: list[Step]) -> np.ndarray:
+    with torch.no_grad():
+        return to_uint8(render_steps(to_tensor(img), steps))
+
+
+def test_the_fast_path_covers_the_colour_ops():
+    assert {"brightness", "contrast", "saturation", "tint", "hue", "exposure"} <= set(POINTWISE)
+
+
+@pytest.mark.parametrize("name,i,params", CASES, ids=[f"{n}-{i}" for n, i, _ in CASES])
+def test_pointwise_op_fast_matches_reference(name, i, params, astronaut, coffee):
+    step = Step(name, params)
+    for img in (astronaut, coffee):
+        r = Renderer(img)
+        fast = r.render([step], full=True)
+        assert [u.kind for u in plan_units([step])] == ["colour"]
+        assert _max_err(fast, _reference(img, [step])) <= 1, (name, params)
+
+
+@pytest.mark.parametrize("name", POINTWISE)
+def test_ops_declared_pointwise_are(name, chelsea):
+    # The colour table is only exact if the op really is a function of the pixel's colour:
+    # shuffling the pixels before must give the shuffled result.
+    params = _param_sets(name)[0]
+    img = to_tensor(chelsea[::2, ::2])
+    perm = torch.randperm(img.shape[-1] * img.shape[-2], generator=torch.Generator().manual_seed(0))
+    flat = img.flatten(2)[..., perm].reshape(img.shape)
+    with torch.no_grad():
+        a = apply_op(name, img, params).flatten(2)[..., perm]
+        b = apply_op(name, flat, params).flatten(2)
+    assert torch.allclose(a, b, atol=1e-5), name
+
+
+@pytest.mark.parametrize("params", [
+    {"amount": 0.8, "radius": 0.2}, {"amount": 3.0, "radius": 0.05}, {"amount": -0.7, "radius": 0.5},
+])
+def test_sharpness_fast_matches_reference(params, astronaut, coffee):
+    step = Step("sharpness", params)
+    for img in (astronaut, coffee):
+        assert blur.unsharp_spec(get_op("sharpness"), step.params, img.shape[:2]) is not None
+        assert _max_err(Renderer(img).render([step], full=True), _reference(img, [step])) <= 1
+
+
+@pytest.mark.parametrize("sigma", [0.3, 1.0, 1.5])
+def test_gaussian_blur_fast_matches_reference(sigma, coffee):
+    step = Step("gaussian_blur", {"sigma": sigma})
+    assert blur.unsharp_spec(get_op("gaussian_blur"), step.params, coffee.shape[:2]) is not None
+    assert _max_err(Renderer(coffee).render([step], full=True), _reference(coffee, [step])) <= 1
+
+
+def test_large_blur_falls_back_to_the_reference(coffee):
+    # sigma 5% of 400 px = 20 px: the registry blurs a downsampled copy; we run it as is
+    step = Step("gaussian_blur", {"sigma": 5.0})
+    assert blur.unsharp_spec(get_op("gaussian_blur"), step.params, coffee.shape[:2]) is None
+    assert _max_err(Renderer(coffee).render([step], full=True), _reference(coffee, [step])) <= 1
+
+
+def test_bench_chain_fast_matches_reference(astronaut, coffee, chelsea):
+    chain = global_chain(sharpen=1.5)
+    assert [u.kind for u in plan_units(chain)] == ["colour", "blur"]
+    for img in (astronaut, coffee, chelsea):
+        assert _max_err(Renderer(img).render(chain, full=True), _reference(img, chain)) <= 1
+
+
+def test_chain_with_local_and_unknown_ops_falls_back(coffee):
+    h, w = coffee.shape[:2]
+    mask = np.zeros((h, w), np.float32)
+    mask[: h // 2] = 1.0
+    chain = [Step("contrast", {"amount": 0.4}), Step("saturation", {"amount": 0.5}),
+             Step("brightness", {"amount": 0.3}, mask=mask), Step("dehaze", {"amount": 0.5}),
+             Step("hue", {"points": [1.2] * 8 + [1.0] * 16})]
+    kinds_ = [u.kind for u in plan_units(chain)]
+    assert kinds_ == ["colour", "ref", "ref", "colour"]
+    fast = Renderer(coffee).render(chain, full=True)
+    slow = Renderer(coffee, fast=False).render(chain, full=True)
+    # both quantise between units the same way only where they share units; stay close
+    assert _max_err(fast, _reference(coffee, chain)) <= 2
+    assert _max_err(slow, _reference(coffee, chain)) <= 2
+
+
+def test_colour_index_round_trips_the_image(chelsea):
+    idx = ColourIndex.build(chelsea)
+    assert len(idx.colours) == len(np.unique(chelsea.reshape(-1, 3), axis=0))
+    assert np.array_equal(idx.colours[idx.idx], chelsea)

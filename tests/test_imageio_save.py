@@ -208,3 +208,19 @@ def test_real_full_disk_and_read_only_folder(tmp_path, case):
     assert ("not enough disk space" if case == "full" else "read-only") in out
     assert "previous" in out  # the earlier file survived untouched
     assert ".tmp" not in out  # no temp file left behind
+
+
+def test_overwriting_an_original_that_changed_on_disk_is_refused(tmp_path, astronaut):
+    src = tmp_path / "photo.png"
+    Image.fromarray(astronaut).save(src)
+    img = load_image(src)
+    Image.fromarray(astronaut[::-1]).save(src)  # another program edits it meanwhile
+    changed = src.read_bytes()
+    with pytest.raises(UserError, match="changed on disk since it was opened"):
+        save_image(src, img.rgb // 2, original=src, overwrite_original=True,
+                   original_sha256=img.sha256)
+    assert src.read_bytes() == changed
+    fresh = load_image(src)
+    save_image(src, fresh.rgb // 2, original=src, overwrite_original=True,
+               original_sha256=fresh.sha256)
+    assert np.array_equal(load_image(src).rgb, astronaut[::-1] // 2)

@@ -227,3 +227,10 @@ def test_manual_autosaver_saves_only_when_asked(photo):
     assert saver.save_now() and saver.path.exists()
     s.close()  # closing the session cleanly removes the recovery copy
     assert not saver.path.exists()
+
+
+def test_lock_left_by_a_crash_before_the_first_autosave_is_cleaned(photo):
+    stale = paths.autosave_dir() / "0123abcd.lock"
+    stale.write_bytes(b"")
+    assert find_recoverable() == []
+    assert not stale.exists()

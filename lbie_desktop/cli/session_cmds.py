@@ -134,7 +134,7 @@ def cmd_export(args) -> int:
     alpha = img.alpha if img.alpha is not None and img.alpha.shape == result.shape[:2] else None
     out = save_image(args.out, result, alpha=alpha, quality=args.quality, exif=img.exif,
                      icc_profile=img.icc_profile, original=img.path,
-                     overwrite_original=args.overwrite_original)
+                     overwrite_original=args.overwrite_original, original_sha256=img.sha256)
     print(f"saved {out} ({len(session.turns)} turn(s))")
     return 0
 

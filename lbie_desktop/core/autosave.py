@@ -134,6 +134,9 @@ def find_recoverable(folder: Path | None = None) -> list[Recoverable]:
             found.append(Recoverable(path, sid, read_info(path)))
         except UserError as exc:
             found.append(Recoverable(path, sid, None, str(exc)))
+    for lock in folder.glob("*.lock"):  # a crash before the first autosave leaves only this
+        if not lock.with_suffix(".lbie").exists() and not _in_use(lock):
+            lock.unlink(missing_ok=True)
     found.sort(key=lambda r: r.info.saved if r.info else 0.0, reverse=True)
     return found
 

@@ -394,16 +394,23 @@ def _split_channels(a: np.ndarray, *, bgr: bool) -> tuple[np.ndarray, np.ndarray
 
 def save_image(path: str | Path, rgb: np.ndarray, *, alpha: np.ndarray | None = None,
                quality: int = 92, exif: bytes | None = None, icc_profile: bytes | None = None,
-               original: str | Path | None = None, overwrite_original: bool = False) -> Path:
+               original: str | Path | None = None, overwrite_original: bool = False,
+               original_sha256: str | None = None) -> Path:
     """Save atomically (the previous file survives any failure).
 
-    Refuses to overwrite `original` (the photo that was opened) unless `overwrite_original`.
+    Refuses to overwrite `original` (the photo that was opened) unless `overwrite_original`;
+    even then refuses if the original no longer matches `original_sha256` (someone changed
+    it since it was opened, and overwriting would lose that).
     uint16 pixels stay 16-bit in PNG and TIFF; JPEG, WebP and BMP get 8 bits.
     """
     path = Path(path)
-    if original is not None and not overwrite_original and _same_file(path, Path(original)):
-        raise UserError(f"refusing to overwrite the original photo {path.name}; "
-                        "choose another name or confirm overwriting")
+    if original is not None and _same_file(path, Path(original)):
+        if not overwrite_original:
+            raise UserError(f"refusing to overwrite the original photo {path.name}; "
+                            "choose another name or confirm overwriting")
+        if original_sha256 and _sha256_of(path) not in (original_sha256, None):
+            raise UserError(f"{path.name} changed on disk since it was opened; overwriting it "
+                            "would lose those changes, so save under another name")
     fmt = SAVE_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise UserError(f"unknown image type {path.suffix or '(no extension)'!r} for "
@@ -505,6 +512,14 @@ def _png_with_metadata(png: bytes, icc: bytes | None, exif: bytes | None) -> byt
         extra += _png_chunk(b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif)
     end_of_ihdr = 8 + 8 + 13 + 4
     return png[:end_of_ihdr] + extra + png[end_of_ihdr:]
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def _same_file(a: Path, b: Path) -> bool:

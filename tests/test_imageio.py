@@ -411,3 +411,19 @@ def test_pipe_or_device_is_refused_not_read_forever(tmp_path):
         load_image(fifo)
     with pytest.raises(UserError, match="not a regular file"):
         load_image("/dev/zero")
+
+
+def test_heic_gets_a_specific_message(tmp_path):
+    p = tmp_path / "IMG_0001.HEIC"
+    p.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200))
+    with pytest.raises(UserError, match="HEIC"):
+        load_image(p)
+
+
+def test_camera_jpeg_with_preview_pictures_gets_no_frames_note(tmp_path, astronaut):
+    p = tmp_path / "camera.jpg"
+    Image.fromarray(astronaut).save(p, "MPO", save_all=True,
+                                    append_images=[Image.fromarray(astronaut[::4, ::4])])
+    img = load_image(p)
+    assert img.format == "JPEG" and img.rgb.shape == astronaut.shape
+    assert not any("frames" in n for n in img.notes)

@@ -147,7 +147,9 @@ def _decode(data: bytes, name: str) -> LoadedImage:
         if fmt == "TIFF" and _tiff_is_deep(im):
             return _decode_tiff(data, name, notes, exif, orientation)
         if getattr(im, "is_animated", False):
-            notes.append(f"{name} has several frames; editing the first")
+            # Camera JPEGs often carry extra preview pictures (MPO): not worth a note.
+            if im.format != "MPO":
+                notes.append(f"{name} has several frames; editing the first")
             im.seek(0)
         im.load()
         icc = im.info.get("icc_profile") or None
@@ -203,6 +205,9 @@ def _not_an_image(data: bytes, name: str) -> str:
         kind = "WebP"
     if kind:
         return f"{name} looks like a {kind} file but is damaged and could not be read"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"mif1", b"msf1"):
+        return (f"{name} is a HEIC photo, which this app cannot read yet; export it as JPEG "
+                "(or set the camera to 'Most Compatible')")
     try:
         text = head.decode("utf-8")
         if text and all(c.isprintable() or c.isspace() for c in text):

@@ -427,3 +427,59 @@ def test_camera_jpeg_with_preview_pictures_gets_no_frames_note(tmp_path, astrona
     img = load_image(p)
     assert img.format == "JPEG" and img.rgb.shape == astronaut.shape
     assert not any("frames" in n for n in img.notes)
+
+
+# --- CMYK with its colour profile ------------------------------------------------------------
+
+def _s15(x: float) -> bytes:
+    return struct.pack(">i", int(round(x * 65536)))
+
+
+def _cmyk_icc(corner_rgb) -> bytes:
+    """A minimal ICC v2 CMYK output profile: one lut8 A2B0 table (2-point grid) mapping each
+    ink corner to the Lab of `corner_rgb(c, m, y, k)`. Enough for LittleCMS to convert with."""
+    import itertools
+
+    from skimage.color import rgb2lab
+
+    lut = b"mft1" + bytes(4) + bytes([4, 3, 2, 0])
+    lut += b"".join(_s15(1.0 if r == c else 0.0) for r in range(3) for c in range(3))
+    lut += bytes(range(256)) * 4
+    for cmyk in itertools.product((0, 1), repeat=4):
+        lab = rgb2lab(np.array(corner_rgb(*cmyk), float).reshape(1, 1, 3), illuminant="D50")
+        L, a, b = lab[0, 0]
+        lut += bytes(int(round(np.clip(v, 0, 255))) for v in (L * 2.55, a + 128, b + 128))
+    lut += bytes(range(256)) * 3
+    text = b"LBIE test press\0"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 3 + 67)
+    wtpt = b"XYZ " + bytes(4) + _s15(0.9642) + _s15(1.0) + _s15(0.8249)
+    tags = [(b"desc", desc), (b"wtpt", wtpt), (b"A2B0", lut)]
+    table, body, offset = b"", b"", 128 + 4 + 12 * len(tags)
+    for sig, data in tags:
+        body += bytes(-(offset + len(body)) % 4)
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    header = (struct.pack(">I", offset + len(body)) + bytes(4) + struct.pack(">I", 0x02100000)
+              + b"prtrCMYKLab " + bytes(12) + b"acsp" + bytes(28) + _s15(0.9642) + _s15(1.0)
+              + _s15(0.8249) + bytes(48))
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def test_cmyk_jpeg_with_profile_is_converted_through_it(tmp_path):
+    def press(c, m, y, k):  # a press whose cyan ink prints blue: unlike the naive formula
+        if (c, m, y, k) == (1, 0, 0, 0):
+            return (0.1, 0.3, 0.9)
+        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+
+    icc = _cmyk_icc(press)
+    x = np.zeros((16, 32, 4), np.uint8)
+    x[:, :16] = (255, 0, 0, 0)  # cyan ink
+    x[:, 16:] = (0, 255, 255, 0)  # red
+    p = tmp_path / "press.jpg"
+    Image.fromarray(x, "CMYK").save(p, quality=98, icc_profile=icc)
+    img = load_image(p)
+    cyan, red = img.rgb[8, 8].astype(int), img.rgb[8, 24].astype(int)
+    assert cyan[2] > 200 and cyan[1] < 120  # blue-ish as the profile says, not (0,255,255)
+    assert red[0] > 200 and red[1] < 60 and red[2] < 60
+    space = ImageCms.ImageCmsProfile(io.BytesIO(img.icc_profile)).profile.xcolor_space
+    assert space.strip() == "RGB"  # the CMYK profile no longer describes the pixels

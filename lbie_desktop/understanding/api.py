@@ -1,24 +1,120 @@
-"""Entry point for request understanding (a keyword fallback until the trained model lands)."""
+"""Entry point for request understanding: request (+ image) -> proposed steps.
+
+    understand("remove the people in the background and brighten it a bit", rgb)
+
+Each Step carries op, params, confidence, local, target (for local steps; the pipeline grounds
+it into a mask) and evidence (the words and/or image measurements behind it). Any string is
+accepted: empty, huge, emoji, markup or gibberish gives [] rather than an exception.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
 from lbie_desktop.core.plan import Step
+from lbie_desktop.understanding.decide import OpDecision, decide, looks_like_words
+from lbie_desktop.understanding.encoder import MAX_CHARS
+from lbie_desktop.understanding.measure import ImageStats, measure
+from lbie_desktop.understanding.params import choose_params
+from lbie_desktop.understanding.targets import best_target
 
-_RULES = [
-    (r"\b(brighten|brighter|lighten|too dark)\b", "brightness", {"amount": 0.25}),
-    (r"\b(darken|darker|too bright)\b", "brightness", {"amount": -0.25}),
-]
+log = logging.getLogger(__name__)
+
+# Render order: fill holes first, then framing, tone, colour, detail.
+ORDER = ("inpaint_obj", "color_bg", "crop", "rotate", "flip", "exposure", "brightness",
+         "lightness", "shadows", "highlights", "contrast", "tint", "dehaze", "temperature", "hue",
+         "saturation", "vibrance", "black_white", "recolor", "denoise", "sharpness",
+         "gaussian_blur", "radial_blur")
+# GIER labels brightness and lightness (and exposure) together; applying all of them would
+# brighten twice, so the plan keeps one tone op (the first listed that was predicted).
+_SAME_INTENT: tuple[tuple[str, ...], ...] = (
+    ("exposure", "brightness", "lightness"),
+)
+
+_TAGS = re.compile(r"<[^<>]{0,200}>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(request: object) -> str:
+    text = request if isinstance(request, str) else ("" if request is None else str(request))
+    text = _CONTROL.sub(" ", _TAGS.sub(" ", text[: MAX_CHARS * 2]))
+    return re.sub(r"\s+", " ", text).strip()[:MAX_CHARS]
 
 
 def understand(request: str, image: np.ndarray | None = None) -> list[Step]:
-    text = (request or "").lower()
-    steps = []
-    for pattern, op, params in _RULES:
-        m = re.search(pattern, text)
-        if m:
-            steps.append(Step(op, dict(params), confidence=0.9, evidence=[m.group(0)]))
+    return understand_many([request], [image])[0]
+
+
+def understand_many(requests: Sequence[str], images: Sequence[np.ndarray | None] | None = None
+                    ) -> list[list[Step]]:
+    """Batch form (the classifier encodes in batches): one step list per request."""
+    from lbie_desktop.understanding.classifier import get_classifier
+    from lbie_desktop.understanding.describe import describe_steps, is_descriptive
+
+    texts = [clean_text(r) for r in requests]
+    clf = get_classifier()
+    vocab = clf.vocab if clf else None
+    live = [i for i, t in enumerate(texts) if looks_like_words(t, vocab)]
+    probs = local = None
+    if clf is not None and live:
+        probs, local = clf.predict([texts[i] for i in live])
+    out: list[list[Step]] = [[] for _ in texts]
+    for k, i in enumerate(live):
+        text = texts[i]
+        image = images[i] if images is not None and i < len(images) else None
+        stats = measure(image) if image is not None else None
+        if is_descriptive(text):
+            out[i] = describe_steps(text, stats)
+            continue
+        decisions = (decide(text, probs[k], local[k], clf.ops, clf.thresholds)
+                     if clf is not None and probs is not None and local is not None
+                     else decide(text, None, None, (), {}))
+        out[i] = plan_steps(text, decisions, stats)
+    return out
+
+
+def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None) -> list[Step]:
+    chosen = {d.op: d for d in decisions}
+    for group in _SAME_INTENT:
+        present = [op for op in group if op in chosen]
+        named = [op for op in present if chosen[op].words]
+        keep = (named or present)[:1]
+        for op in present:
+            if op not in keep:
+                kept = chosen[keep[0]]
+                kept.confidence = max(kept.confidence, chosen.pop(op).confidence)
+    if "temperature" in chosen and "hue" in chosen and not chosen["hue"].words:
+        chosen.pop("hue")  # warm/cool words: white balance says it more plainly
+    if "vibrance" in chosen and "saturation" in chosen and not chosen["saturation"].words:
+        chosen.pop("saturation")
+    if stats is not None and stats.grey:
+        for op in ("saturation", "vibrance", "hue", "temperature", "black_white"):
+            chosen.pop(op, None)  # no colour to work on
+    steps: list[Step] = []
+    for op in sorted(chosen, key=lambda o: ORDER.index(o) if o in ORDER else len(ORDER)):
+        d = chosen[op]
+        choice = choose_params(op, text, stats)
+        if not choice.useful and not d.words:
+            continue
+        evidence = [f'words: "{w}"' for w in d.words]
+        evidence += [e for e in choice.evidence if e not in evidence]
+        target = None
+        if d.local:
+            t = best_target(text, op)
+            if t is not None:
+                target = t.as_step_target
+                evidence.append(t.evidence())
+            elif op not in ("inpaint_obj", "color_bg"):
+                d.local = False
+                evidence.append("no region named: whole image")
+        if d.negated_by:
+            evidence.append(f'not: "{d.negated_by}"')
+        if not evidence:
+            evidence.append("classifier: the request as a whole")
+        steps.append(Step(op, choice.params, confidence=round(d.confidence, 4), local=d.local,
+                          target=target, evidence=evidence))
     return steps

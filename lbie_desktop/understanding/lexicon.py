@@ -1,0 +1,79 @@
+"""Words that name an operation outright: beyond-GIER ops (temperature, vibrance, shadows,
+highlights, recolor) and GIER ops too rare in its data to learn (flip: 18 pairs).
+
+A hit adds the op even when the classifier is unsure, and its words become the step's
+evidence. Negated mentions ("don't touch the colours") remove ops instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+_C = r"colou?r"
+# op -> pattern whose match names the op
+OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
+    "temperature": r"\b(?:warm(?:er|th|ing)?|cool(?:er|ing)?|cold(?:er)?|white balance|"
+                   r"colou?r temperature|temperature|too (?:yellow|blue|orange)|"
+                   r"(?:blue|yellow|orange) (?:cast|tint))\b",
+    "vibrance": r"\b(?:vibran(?:ce|t)|vivid(?:ness)?|pop)\b",
+    "shadows": r"\b(?:shadows?|shadow detail|dark areas|fill light)\b",
+    "highlights": r"\b(?:highlights?|blown(?: out)?|bright areas|overexposed (?:sky|areas?))\b",
+    "recolor": rf"\b(?:recolou?r|colou?ri[sz]e|(?:make|turn|paint|change|{_C})\s+(?:the\s+)?"
+               r"[\w' ]{1,30}?\s+(?:to\s+|into\s+)?(?:red|green|blue|yellow|orange|purple|pink|"
+               r"white|black|brown|gr[ae]y|gold(?:en)?|silver|teal|cyan|magenta)\b)",
+    "exposure": r"\b(?:exposure|over-?exposed|under-?exposed|stops?)\b",
+    "rotate": r"\b(?:rotate|rotation|straighten|tilt(?:ed)?|crooked|level the horizon|"
+              r"upside down|turn (?:it|the (?:image|photo|picture)) (?:left|right|around))\b",
+    "flip": r"\b(?:flip(?:ped)?|mirror(?:ed)?)\b",
+    "crop": r"\b(?:crop(?:ped)?|trim the edges?|cut off the edges?)\b",
+    "gaussian_blur": r"\b(?:blur(?:red|ry)?|bokeh|out of focus|defocus)\b",
+    "radial_blur": r"\b(?:radial blur|zoom blur|spin blur|motion blur)\b",
+    "denoise": r"\b(?:noise|noisy|denoise|grain(?:y)?|speckles?|compression artifacts?)\b",
+    "dehaze": r"\b(?:haze|hazy|dehaze|fog(?:gy)?|mist(?:y)?|smog(?:gy)?)\b",
+    "black_white": r"\b(?:black\s*(?:and|&|n)\s*white|b\s*&\s*w|gr[ae]y\s*scale|monochrome|"
+                   r"de-?saturate completely)\b",
+    "sharpness": r"\b(?:sharp(?:en|er|ness)?|crisp(?:er)?|unblur|deblur|in focus)\b",
+}.items()}
+
+# Ops a strong lexicon hit may add on its own (the classifier rarely sees them).
+ADDABLE = frozenset({"temperature", "vibrance", "shadows", "highlights", "recolor", "exposure",
+                     "rotate", "flip", "radial_blur", "dehaze", "black_white", "denoise"})
+
+# Negated mentions: "don't touch the colours", "do not change the brightness", "no cropping".
+_NEG = re.compile(r"\b(?:don'?t|do not|dont|never|without|no|not)\s+(?:(?:touch|change|alter|"
+                  r"adjust|edit|mess with|affect|ruin|lose|remove|crop|rotate|flip|blur|"
+                  r"sharpen|brighten|darken|saturate)(?:ing)?\s+)?(?:the\s+|any\s+|its\s+)?"
+                  r"([\w ]{2,25}?)(?=[,.;!?]|$|\s(?:and|but|please|of|too)\b)", re.I)
+NEGATABLE: dict[str, tuple[str, ...]] = {
+    "colou?rs?|hues?|tones?": ("saturation", "hue", "vibrance", "temperature", "recolor",
+                               "black_white"),
+    "saturation": ("saturation", "vibrance"),
+    "brightness|exposure|lighting|light": ("brightness", "lightness", "exposure"),
+    "contrast": ("contrast",),
+    "crop(?:ping)?|size|framing|composition": ("crop",),
+    "sharp(?:en|ening|ness)": ("sharpness",),
+    "blur(?:ring)?": ("gaussian_blur", "radial_blur"),
+}
+
+
+def lexicon_hits(text: str) -> dict[str, str]:
+    """op -> the words that name it."""
+    out: dict[str, str] = {}
+    for op, pat in OP_WORDS.items():
+        m = pat.search(text)
+        if m:
+            out[op] = m.group(0)
+    return out
+
+
+def negated_ops(text: str) -> dict[str, str]:
+    """op -> the negated words that forbid it."""
+    out: dict[str, str] = {}
+    for m in _NEG.finditer(text):
+        obj = m.group(1).strip().lower()
+        verb_only = m.group(0).lower()
+        for words, ops in NEGATABLE.items():
+            if re.fullmatch(rf"(?:{words})", obj) or re.search(rf"\b(?:{words})$", verb_only):
+                for op in ops:
+                    out.setdefault(op, m.group(0))
+    return out

@@ -1,0 +1,319 @@
+"""How much: parameters from intensity words, direction words and the image itself.
+
+`choose_params(op, text, stats)` returns registry params plus the reasons (shown on the card).
+Direction comes from words ("darker", "too dark" = brighter, "less contrast"); size from
+intensity words ("slightly" x0.5, "much more" x1.8) or, when the words give no direction
+("make this better"), from measuring the image and moving it toward a natural target.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lbie_desktop.understanding.measure import ImageStats
+
+# (pattern, multiplier): first match wins, so longer phrases come first.
+_INTENSITY: list[tuple[str, float]] = [
+    (r"very slightly|a tiny bit|a touch|barely|just a (?:little|bit|tad)|a hint|tiny bit", 0.35),
+    (r"way too|much more|much less|a lot|lots|significantly|considerably|drastically|"
+     r"dramatically|heavily|strongly|greatly|substantially|hugely|extremely|super|really|"
+     r"very|much|way|seriously|massively", 1.8),
+    (r"slightly|a bit|a little|a tad|somewhat|subtle|subtly|mildly|gently|lightly|softly|"
+     r"marginally|little", 0.5),
+]
+_PERCENT = re.compile(r"\bby\s+(\d{1,3})\s*(?:%|percent)", re.I)
+
+
+def intensity(text: str) -> tuple[float, str | None]:
+    for pat, k in _INTENSITY:
+        m = re.search(rf"\b(?:{pat})\b", text, re.I)
+        if m:
+            return k, m.group(0)
+    return 1.0, None
+
+
+# op family -> (pattern for "more", pattern for "less"). Complaints ("too dark") point the
+# opposite way to the adjective, so they sit in the other list.
+_UP_BRIGHT = (r"brighten|brighter|lighten|lighter|lift|too dark|(?:is|looks|very|so|bit|quite)"
+              r" dark|dim|dull|underexposed|more light|increase (?:the )?(?:brightness|exposure|"
+              r"light)|boost (?:the )?(?:brightness|exposure)|bright(?:ness)? up|light(?:en)? up|"
+              r"raise (?:the )?(?:brightness|exposure)|not bright enough|gloomy|murky")
+_DOWN_BRIGHT = (r"darken|darker|too bright|overexposed|less bright|(?:decrease|reduce|lower) "
+                r"(?:the )?(?:brightness|exposure|light)|tone down the (?:brightness|light)|"
+                r"too light|washed out by light|moody|dim (?:the|it)")
+DIRECTION: dict[str, tuple[str, str]] = {
+    "brightness": (_UP_BRIGHT, _DOWN_BRIGHT),
+    "lightness": (_UP_BRIGHT, _DOWN_BRIGHT),
+    "exposure": (_UP_BRIGHT, _DOWN_BRIGHT),
+    "contrast": (r"more contrast|increase (?:the )?contrast|boost (?:the )?contrast|add contrast|"
+                 r"higher contrast|contrast up|punch|punchy|pop|flat|dull|washed out|faded|"
+                 r"low contrast|enhance (?:the )?contrast",
+                 r"less contrast|(?:decrease|reduce|lower|soften|tone down) (?:the )?contrast|"
+                 r"too (?:much )?contrast|too contrasty|harsh|too dramatic|flatten"),
+    "saturation": (r"more colou?r|saturat(?:e|ed|ion) (?:up|more)|increase (?:the )?saturation|"
+                   r"boost (?:the )?(?:saturation|colou?rs)|more saturat|vivid|colou?rful|"
+                   r"enhance (?:the )?colou?rs|richer|dull|washed out|faded|pale|bland|pop|"
+                   r"brighter colou?rs|intensify|saturate",
+                   r"desaturat|less saturat|(?:decrease|reduce|lower|tone down) (?:the )?"
+                   r"(?:saturation|colou?rs?)|too (?:saturated|colou?rful|vivid|intense)|muted|"
+                   r"less colou?r|mute"),
+    "vibrance": (r"vibran|vivid|pop|more colou?r|richer",
+                 r"less vibran|too vibrant|muted|tone down"),
+    "sharpness": (r"sharpen|sharper|crisp|blurr?y|unblur|deblur|clearer|clarity|in focus|"
+                  r"out of focus|soft|fuzzy|detail",
+                  r"soften|less sharp|too sharp|smooth(?:er)?"),
+    "temperature": (r"warm(?:er|th)?|too (?:cold|cool|blue)|blue (?:cast|tint)|sunny|golden",
+                    r"cool(?:er)?|cold(?:er)?|too (?:warm|yellow|orange)|(?:yellow|orange) "
+                    r"(?:cast|tint)|remove (?:the )?(?:yellow|orange|sepia)"),
+    "shadows": (r"lift|brighten (?:the )?shadows|open up|shadow detail|(?:shadows|dark areas)"
+                r" (?:are |is )?too dark|fill light",
+                r"deepen|darken (?:the )?shadows|crush|darker shadows"),
+    "highlights": (r"brighten (?:the )?highlights|brighter highlights",
+                   r"recover|tone down|blown|too bright|reduce (?:the )?highlights|tame|"
+                   r"overexposed|highlights"),
+}
+
+BASE: dict[str, float] = {"brightness": 0.25, "lightness": 12.0, "exposure": 0.6,
+                          "contrast": 0.35, "saturation": 0.35, "vibrance": 0.4,
+                          "sharpness": 0.8, "temperature": 0.3, "shadows": 0.4,
+                          "highlights": 0.4}
+# Vague requests ("make it better") with no image: the direction GIER's editors took most.
+DEFAULT_SIGN: dict[str, int] = {"brightness": 1, "lightness": 1, "exposure": 1, "contrast": 1,
+                                "saturation": 1, "vibrance": 1, "sharpness": 1,
+                                "temperature": 1, "shadows": 1, "highlights": -1}
+_COLOURS: dict[str, tuple[float, float, float]] = {
+    "red": (0.85, 0.12, 0.12), "green": (0.15, 0.65, 0.2), "blue": (0.15, 0.35, 0.85),
+    "yellow": (0.95, 0.85, 0.15), "orange": (0.95, 0.55, 0.1), "purple": (0.55, 0.2, 0.7),
+    "pink": (0.95, 0.5, 0.7), "white": (1.0, 1.0, 1.0), "black": (0.05, 0.05, 0.05),
+    "brown": (0.45, 0.28, 0.12), "grey": (0.5, 0.5, 0.5), "gray": (0.5, 0.5, 0.5),
+    "gold": (0.85, 0.68, 0.2), "golden": (0.85, 0.68, 0.2), "silver": (0.75, 0.75, 0.78),
+    "teal": (0.0, 0.5, 0.5), "cyan": (0.1, 0.8, 0.85), "magenta": (0.85, 0.1, 0.7),
+}
+_COLOUR_RE = re.compile(r"\b(" + "|".join(_COLOURS) + r")\b", re.I)
+
+
+@dataclass
+class Choice:
+    params: dict[str, Any] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+    # False when the image shows nothing to fix for a vague request (the step is dropped)
+    useful: bool = True
+
+
+def direction(op: str, text: str) -> tuple[int, str | None]:
+    """+1 more / -1 less / 0 unknown, with the words that said so (complaints included)."""
+    if op not in DIRECTION:
+        return 0, None
+    up, down = DIRECTION[op]
+    mu = re.search(rf"\b(?:{down})", text, re.I)  # "less" wins ties: "less bright" has "bright"
+    if mu:
+        return -1, mu.group(0)
+    md = re.search(rf"\b(?:{up})", text, re.I)
+    return (1, md.group(0)) if md else (0, None)
+
+
+def _clip(v: float, lo: float, hi: float) -> float:
+    return float(min(max(v, lo), hi))
+
+
+# Image -> signed amount that would move it toward a natural look (None: nothing measured).
+def _want_brightness(s: ImageStats) -> tuple[float, str]:
+    return (_clip(0.47 / max(s.luma_median, 0.03) - 1, -0.5, 1.0),
+            f"image: median brightness {s.luma_median:.2f} (natural ~0.47)")
+
+
+def _want_contrast(s: ImageStats) -> tuple[float, str]:
+    return (_clip((0.24 - s.luma_std) / 0.12, -0.6, 0.8),
+            f"image: contrast (luma spread) {s.luma_std:.2f} (natural ~0.24)")
+
+
+def _want_saturation(s: ImageStats) -> tuple[float, str]:
+    return (_clip(0.38 / max(s.saturation_mean, 0.05) - 1, -0.5, 0.6),
+            f"image: saturation {s.saturation_mean:.2f} (natural ~0.38)")
+
+
+def _want_sharpness(s: ImageStats) -> tuple[float, str]:
+    return (_clip((0.02 - s.sharpness) / 0.01, 0.0, 1.5),
+            f"image: detail (Laplacian variance) {s.sharpness:.4f}")
+
+
+def _want_warmth(s: ImageStats) -> tuple[float, str]:
+    return (_clip(-s.cast_b / 25.0, -0.6, 0.6),
+            f"image: colour cast b*={s.cast_b:+.1f} ({'warm' if s.cast_b > 0 else 'cool'})")
+
+
+MEASURE: dict[str, Callable[[ImageStats], tuple[float, str]]] = {
+    "brightness": _want_brightness, "lightness": _want_brightness, "exposure": _want_brightness,
+    "contrast": _want_contrast, "saturation": _want_saturation, "vibrance": _want_saturation,
+    "sharpness": _want_sharpness, "temperature": _want_warmth,
+}
+
+
+def _scalar(op: str, text: str, stats: ImageStats | None) -> Choice:
+    sign, dwords = direction(op, text)
+    k, kwords = intensity(text)
+    ev = [f'words: "{dwords}"'] if dwords else []
+    if kwords:
+        ev.append(f'intensity: "{kwords}" (x{k:g})')
+    want = MEASURE[op](stats) if stats is not None and op in MEASURE else None
+    base = BASE[op]
+    useful = True
+    if sign == 0 and want is not None:
+        # vague request: the image decides direction and size
+        amount = want[0] * (k if kwords else 1.0)
+        ev.append(want[1])
+        useful = abs(want[0]) >= 0.05
+    elif sign == 0:
+        amount = DEFAULT_SIGN.get(op, 1) * base * k
+        ev.append("no direction in the words: the usual edit for this request")
+    elif want is not None and want[0] * sign > 0.05:
+        # words and image agree: size from the image (scaled by intensity words)
+        amount = sign * max(abs(want[0]) * k, base * 0.5 * k)
+        ev.append(want[1])
+    else:
+        amount = sign * base * k
+    return Choice(_to_params(op, amount), ev, useful)
+
+
+def _to_params(op: str, amount: float) -> dict[str, Any]:
+    if op == "lightness":
+        return {"amount": amount / BASE["brightness"] * BASE["lightness"]}
+    if op == "exposure":
+        return {"stops": amount / BASE["brightness"] * BASE["exposure"]}
+    if op == "sharpness":
+        return {"amount": abs(amount) if amount >= 0 else max(amount, -1.0)}
+    if op == "temperature":
+        return {"temperature": amount}
+    if op == "highlights":
+        return {"amount": amount}
+    return {"amount": amount}
+
+
+def _colour_word(text: str) -> tuple[str, tuple[float, float, float]] | None:
+    # the last colour named is usually the wanted one ("make the green broom red")
+    found = _COLOUR_RE.findall(text)
+    return (found[-1].lower(), _COLOURS[found[-1].lower()]) if found else None
+
+
+def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
+    from lbie_desktop.core.ops import get_op
+
+    if op in BASE:
+        return _scalar(op, text, stats)
+    k, kwords = intensity(text)
+    ev = [f'intensity: "{kwords}" (x{k:g})'] if kwords else []
+    if op in ("hue", "tint"):
+        return _curves(op, text, stats, k, ev)
+    if op == "recolor":
+        c = _colour_word(text)
+        if c:
+            return Choice({"color": list(c[1]), "strength": _clip(0.7 * k, 0.2, 1.0)},
+                          ev + [f'colour: "{c[0]}"'])
+        return Choice({"strength": 0.6}, ev + ["no colour named: pick one on the card"])
+    if op == "color_bg":
+        if re.search(r"\btransparent|no background|cut ?out\b", text, re.I):
+            return Choice({"mode": "transparent"}, ev + ['words: "transparent"'])
+        c = _colour_word(text)
+        colour = c[1] if c else (1.0, 1.0, 1.0)
+        return Choice({"mode": "color", "color": list(colour)},
+                      ev + ([f'colour: "{c[0]}"'] if c else ["background colour: white "
+                                                              "(GIER's default)"]))
+    if op == "gaussian_blur":
+        return Choice({"sigma": _clip(3.0 * k, 0.5, 10.0)}, ev)
+    if op == "radial_blur":
+        return Choice({"amount": _clip(0.3 * k, 0.05, 1.0)}, ev)
+    if op == "denoise":
+        return Choice({"strength": _clip(0.5 * k, 0.1, 1.0)}, ev)
+    if op == "dehaze":
+        return Choice({"amount": _clip(0.5 * k, 0.1, 1.0)}, ev)
+    if op == "black_white":
+        return Choice({"amount": 1.0}, ev)
+    if op == "rotate":
+        return _rotate(text, ev)
+    if op == "flip":
+        vert = re.search(r"\b(?:vertical(?:ly)?|upside down|top to bottom)\b", text, re.I)
+        return Choice({"direction": "vertical" if vert else "horizontal"},
+                      ev + [f'words: "{vert.group(0)}"' if vert else "horizontal (mirror)"])
+    if op == "crop":
+        return _crop(text, k, ev)
+    return Choice(get_op(op).defaults(), ev)
+
+
+def _curves(op: str, text: str, stats: ImageStats | None, k: float, ev: list[str]) -> Choice:
+    from lbie_desktop.core.ops import get_op
+
+    o = get_op(op)
+    assert o.controls_to_params is not None
+    if op == "tint":
+        sign, words = direction("brightness", text)
+        mid = sign * 0.5 * k
+        if words:
+            ev.append(f'words: "{words}"')
+        elif stats is not None:
+            mid = _clip((0.47 - stats.luma_median) / 0.2, -1, 1)
+            ev.append(f"image: median brightness {stats.luma_median:.2f} (natural ~0.47)")
+        else:
+            mid = 0.4 * k
+            ev.append("no direction in the words: a gentle midtone lift")
+        controls = {"midtones": mid}
+        if stats is not None and stats.p02 > 0.08:
+            controls["shadows"] = -0.4  # milky blacks: deepen them
+            ev.append(f"image: darkest tones at {stats.p02:.2f} (faded blacks)")
+        return Choice(o.controls_to_params(controls), ev, abs(mid) > 0.05 or len(controls) > 1)
+    controls: dict[str, float] = {}
+    sign, words = direction("temperature", text)
+    if sign:
+        controls["warmth"] = sign * 0.5 * k
+        ev.append(f'words: "{words}"')
+    for name in ("red", "green", "blue"):
+        m = re.search(rf"\b(?:(more|less|too|remove (?:the )?|reduce (?:the )?){name}|"
+                      rf"{name}(der|er)|{name}ish)\b", text, re.I)
+        if m:
+            neg = (m.group(1) or "").lower().startswith(("less", "too", "remove", "reduce"))
+            controls[name] = (-0.5 if neg else 0.5) * k
+            ev.append(f'words: "{m.group(0)}"')
+    if not controls and stats is not None and not stats.grey:
+        controls["warmth"] = _clip(-stats.cast_b / 25.0, -0.6, 0.6)
+        controls["green"] = _clip(stats.cast_a / 25.0, -0.6, 0.6)
+        ev.append(f"image: colour cast a*={stats.cast_a:+.1f} b*={stats.cast_b:+.1f} "
+                  "(neutralised)")
+        useful = abs(stats.cast_b) > 4 or abs(stats.cast_a) > 4
+        return Choice(o.controls_to_params(controls), ev, useful)
+    if not controls:
+        controls["warmth"] = 0.25 * k
+        ev.append("no colour named: a gentle warm balance")
+    return Choice(o.controls_to_params(controls), ev)
+
+
+def _rotate(text: str, ev: list[str]) -> Choice:
+    m = re.search(r"(-?\d{1,3}(?:\.\d+)?)\s*(?:°|deg(?:rees?)?)", text, re.I)
+    angle = float(m.group(1)) if m else 0.0
+    if re.search(r"\bupside down\b|\b180\b", text, re.I) and not m:
+        angle = 180.0
+    elif not m and re.search(r"\b(?:left|right|sideways|portrait|landscape)\b", text, re.I):
+        angle = 90.0
+    if re.search(r"\b(?:clockwise|right)\b", text, re.I) and not re.search(
+            r"counter-?clockwise|anti-?clockwise", text, re.I):
+        angle = -abs(angle)  # the registry's positive angle is counter-clockwise
+    if m or angle:
+        ev.append(f"angle {angle:g}° from the words")
+    else:
+        ev.append("no angle named: set it on the card")
+    return Choice({"angle": angle}, ev, True)
+
+
+def _crop(text: str, k: float, ev: list[str]) -> Choice:
+    sides = {s: 0.0 for s in ("left", "top", "right", "bottom")}
+    named = [s for s in sides if re.search(rf"\b{s}\b", text, re.I)]
+    if named:
+        for s in named:
+            sides[s] = _clip(0.15 * k, 0.03, 0.5)
+        ev.append("sides named: " + ", ".join(named))
+    else:
+        for s in sides:
+            sides[s] = _clip(0.06 * k, 0.02, 0.3)
+        ev.append("no side named: an even trim (adjust on the card)")
+    return Choice(sides, ev)

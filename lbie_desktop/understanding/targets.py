@@ -1,0 +1,127 @@
+"""Where a local step applies: the target phrase, its span in the request, and scope.
+
+Convention for grounding (documented in models/understanding.md): `Step.target` is the phrase
+as the person wrote it ("the boy in the background"); an exclusion ("everything except the
+face", "all but the sky", "leave the face alone") gives `target = "not: the face"`, meaning
+"the whole image minus the region the phrase names". The span is recorded in the step's
+evidence as `target "the face" at chars 24-32`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NOT_PREFIX = "not: "
+
+_DET = r"(?:the|a|an|his|her|their|my|our|your|its|this|that|these|those|all|all the|some|any)"
+# Words that end a noun phrase: a new clause, purpose, or politeness.
+_STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|which|then|while|"
+         r"if|or|for me|thanks|thank|without|using|into|more|less|look|a bit|a little|"
+         r"slightly|too|is|are|was|were|be|make|making|brighter|darker|lighter|sharper|"
+         r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
+         r"stand out|pop|from|by|alone|untouched|unchanged|intact|red|green|blue|yellow|orange|purple|"
+         r"pink|brown|grey|gray|golden)\b))")
+_NP = rf"({_DET}\s+[^,.;:!?()\n]{{1,60}}?|(?:him|her|them|it|me|us)){_STOP}"
+
+# Phrases that name the whole picture, not a region.
+_GLOBAL = re.compile(
+    r"^(?:the|this|my|our|your|its|that|an?|all the|all)?\s*(?:whole\s+|entire\s+|overall\s+)?"
+    r"(?:image|photo|photograph|picture|pic|shot|colou?rs?|brightness|contrast|saturation|"
+    r"exposure|lighting|light|tones?|hue|it|everything|background colou?r|quality|"
+    r"sharpness|clarity|focus|look|edges?|rest|noise|grain|haze|blur)s?$", re.I)
+
+_REMOVE_VERBS = (r"remove|erase|delete|get rid of|take out|take away|eliminate|clear out|"
+                 r"photoshop out|edit out|crop out|cut out|clone out|clone away")
+_EDIT_VERBS = (r"brighten|darken|lighten|sharpen|blur|soften|saturate|desaturate|enhance|"
+               r"recolou?r|colou?r|colorize|colourise|fix|highlight|whiten|lighten up|"
+               r"change|make|turn|adjust|increase|decrease|reduce|boost|fade|tone down|"
+               r"warm up|cool down|focus on|paint|replace|clean up|clean")
+_OF = r"(?:of|on|in|to|for|around|behind|across)"
+
+_EXCLUDE = re.compile(
+    rf"\b(?:except(?:\s+for)?|but not|apart from|other than|besides|excluding|but)\s+{_NP}"
+    rf"|\b(?:leave|keep|leaving|keeping)\s+{_NP}\s+(?:alone|untouched|as (?:it is|they are|is)|"
+    rf"the same|unchanged)"
+    rf"|\b(?:don'?t|do not|without)\s+(?:touch(?:ing)?|chang(?:e|ing)|edit(?:ing)?)\s+{_NP}",
+    re.I)
+_PATTERNS = [
+    re.compile(rf"\b(?:{_REMOVE_VERBS})\s+{_NP}", re.I),
+    re.compile(rf"\b(?:{_REMOVE_VERBS})\s+([a-z][^,.;:!?()\n]{{0,60}}?){_STOP}", re.I),
+    re.compile(rf"\b(?:{_EDIT_VERBS})\s+{_NP}", re.I),
+    re.compile(rf"\b{_OF}\s+{_NP}", re.I),
+    re.compile(rf"(?:^|[,.;!?]\s*|\b(?:and|but|so)\s+){_NP}\s+(?:is|are|looks?|seems?)\b", re.I),
+]
+
+
+@dataclass(frozen=True)
+class Target:
+    phrase: str
+    start: int
+    end: int
+    exclude: bool = False
+
+    @property
+    def as_step_target(self) -> str:
+        return NOT_PREFIX + self.phrase if self.exclude else self.phrase
+
+    def evidence(self) -> str:
+        scope = "everything except " if self.exclude else ""
+        return f'target {scope}"{self.phrase}" at chars {self.start}-{self.end}'
+
+
+_ATTRIBUTE = re.compile(r"^(?:(?:the|its|their|his|her|my|this|that|all the|all|some|any)\s+)?"
+                        r"(?:overall\s+)?(?:brightness|contrast|colou?rs?|saturation|exposure|"
+                        r"lighting|light|tones?|hue|quality|sharpness|clarity|focus|levels?|"
+                        r"amount|intensity|vibrance|white balance|temperature|shadows?|"
+                        r"highlights?|noise|grain|blur|haze|look|feel|way|bit|little|lot)\b",
+                        re.I)
+
+
+def _is_region(phrase: str) -> bool:
+    p = phrase.strip()
+    return bool(p) and not _GLOBAL.match(p) and not _ATTRIBUTE.match(p)
+
+
+def _clean(m: re.Match, group: int) -> tuple[str, int, int] | None:
+    phrase = m.group(group)
+    if phrase is None:
+        return None
+    start, end = m.start(group), m.end(group)
+    stripped = phrase.rstrip()
+    end -= len(phrase) - len(stripped)
+    return (stripped, start, end) if _is_region(stripped) else None
+
+
+def find_exclusion(text: str) -> Target | None:
+    for m in _EXCLUDE.finditer(text):
+        for g in range(1, (m.lastindex or 0) + 1):
+            got = _clean(m, g)
+            if got:
+                return Target(*got, exclude=True)
+    return None
+
+
+def find_targets(text: str, remove: bool = False) -> list[Target]:
+    """Candidate region phrases in order of preference (removal verbs first for inpaint)."""
+    pats = _PATTERNS if remove else _PATTERNS[2:]
+    out: list[Target] = []
+    for pat in pats:
+        for m in pat.finditer(text):
+            got = _clean(m, 1)
+            if got and all(got[1] != t.start for t in out):
+                out.append(Target(*got))
+    return out
+
+
+def best_target(text: str, op: str) -> Target | None:
+    """The region a local step of `op` applies to, or None if the words name none."""
+    excl = find_exclusion(text)
+    if excl and op not in ("inpaint_obj", "color_bg"):
+        return excl
+    if op == "color_bg":
+        m = re.search(r"\b(?:the\s+)?back\s?ground\b", text, re.I)
+        if m:
+            return Target(m.group(0), m.start(), m.end())
+    cands = find_targets(text, remove=op == "inpaint_obj")
+    return cands[0] if cands else None

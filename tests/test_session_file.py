@@ -238,3 +238,53 @@ def test_thumbnails_readable_and_autosave_style_falls_back_to_original(tmp_path,
             Image.open(io.BytesIO(session_file.read_thumbnail(full, "original"))) as orig:
         assert np.asarray(cur).mean() < np.asarray(orig).mean() - 20  # shows the edit
     assert session_file.read_thumbnail(light) == session_file.read_thumbnail(light, "original")
+
+
+def _can_unshare() -> bool:
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("unshare") or sys.platform != "linux":
+        return False
+    return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _can_unshare(), reason="needs unshare (Linux user namespaces)")
+def test_real_full_disk_keeps_the_previous_session_file(tmp_path, photo):
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    repo = Path(__file__).resolve().parent.parent
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = tmp_path / "save.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys, numpy as np
+        from lbie_desktop.core.imageio import load_image
+        from lbie_desktop.core.plan import Plan, Step
+        from lbie_desktop.core.session import Session
+        from lbie_desktop.core.session_file import save_session, read_info
+        from lbie_desktop.errors import UserError
+        s = Session(load_image({str(photo)!r}))
+        s.add_turn("first", Plan([Step("brightness", {{"amount": 0.2}})]))
+        save_session(s, sys.argv[1])  # fits
+        h, w = s.image.rgb.shape[:2]
+        noise = np.random.default_rng(0).random((h * 4, w * 4), dtype=np.float32)
+        s.add_turn("second", Plan([Step("saturation", {{"amount": 0.5}}, mask=noise)]))
+        try:
+            save_session(s, sys.argv[1])  # an 8.7 MB exact mask does not fit
+            print("SAVED")
+        except UserError as exc:
+            print("USERERROR", exc)
+        print("STILL", read_info(sys.argv[1]).requests)
+    """))
+    shell = (f"mount -t tmpfs -o size=1m tmpfs '{mnt}' && '{sys.executable}' '{script}' "
+             f"'{mnt}/s.lbie'; ls -a '{mnt}'")
+    r = subprocess.run(["unshare", "-rm", "sh", "-c", shell], capture_output=True, text=True,
+                       cwd=repo, timeout=300, env={**os.environ, "PYTHONPATH": str(repo)})
+    assert "USERERROR not enough disk space" in r.stdout, r.stdout + r.stderr[-2000:]
+    assert "STILL ['first']" in r.stdout  # the previous save is intact and readable
+    assert ".tmp" not in r.stdout

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from lbie_desktop.core.imageio import LoadedImage, load_image
 from lbie_desktop.core.ops import get_op
 from lbie_desktop.core.plan import Step, resolve_turn_steps
-from lbie_desktop.core.render import resize_long_side
+from lbie_desktop.core.render import Renderer, resize_long_side
 from lbie_desktop.core.session import Session
 from lbie_desktop.errors import UserError
 from lbie_desktop.gui import commands as cmd
@@ -109,6 +109,11 @@ class MainWindow(QMainWindow):
         self.draft = DraftModel(self)
         self.undo_stack = QUndoStack(self)
         self.render_lock = threading.Lock()  # the renderer's cache is not thread-safe
+        # Full-resolution renders (follow-up, export) use a renderer of their own, so a
+        # seconds-long full render never holds up the next slider preview.
+        self.full_lock = threading.Lock()
+        self._full_renderer: Renderer | None = None
+        self._render_gen = 0  # bumps on every edit: a full render of an older state is dropped
         self.view_turns: int | None = None  # showing an earlier state (history click)
         self.active_step: str | None = None  # step whose mask is being edited
         self.thumbs: dict[str, np.ndarray] = {}  # turn id -> thumbnail after that turn
@@ -203,8 +208,8 @@ class MainWindow(QMainWindow):
         self.side.setObjectName("sidePanel")
         self.side.addWidget(self.steps_panel)
         self.side.addWidget(self.history_panel)
-        self.side.setStretchFactor(0, 3)
-        self.side.setStretchFactor(1, 1)
+        self.side.setStretchFactor(0, 1)  # a taller window gives the cards the room
+        self.side.setStretchFactor(1, 0)
         self.side.setSizes([520, 200])
         self.side.setMinimumWidth(300)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -701,6 +706,7 @@ class MainWindow(QMainWindow):
             return
         steps = self._render_steps()
         session, lock = self.session, self.render_lock
+        self._render_gen += 1
 
         def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool]:
             with lock:
@@ -720,6 +726,21 @@ class MainWindow(QMainWindow):
         self.canvas.set_image(rgb, session.renderer.source.shape[1] / base.shape[1])
         self.imageShown.emit()
 
+    def _render_full_res(self, session: Session,
+                         steps: list[Step]) -> tuple[np.ndarray, np.ndarray | None]:
+        """(rgb, alpha or None) at full resolution; worker threads only."""
+        with self.full_lock:
+            r = self._full_renderer
+            if r is None or r.source is not session.renderer.source:
+                # a tiny proxy: this renderer only ever renders full size
+                r = self._full_renderer = Renderer(session.renderer.source, 64)
+            rgb = r.render(steps, full=True)
+            alpha_fn = getattr(r, "render_alpha", None)
+            alpha = alpha_fn(steps, full=True) if alpha_fn is not None else None
+        if alpha is not None:
+            alpha = np.round(np.clip(alpha, 0, 1) * 255).astype(np.uint8)
+        return rgb, alpha
+
     def _render_full(self) -> None:
         """Once edits pause, swap the proxy for a full-resolution render (if they differ)."""
         s = self.session
@@ -727,14 +748,16 @@ class MainWindow(QMainWindow):
                 or s.renderer.proxy.shape == s.renderer.source.shape or self.preview_runner.busy:
             return
         steps = self._render_steps()
-        lock = self.render_lock
+        gen = self._render_gen
 
         def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool]:
-            with lock:
-                return s, s.renderer.render(steps, full=True), True
+            return s, self._render_full_res(s, steps)[0], True
 
-        self.io_runner.submit(job, self._preview_ready, self._job_error("Full-resolution render"),
-                              label="full")
+        def done(result: tuple[Session, np.ndarray, bool]) -> None:
+            if gen == self._render_gen:  # nothing changed while it rendered
+                self._preview_ready(result)
+
+        self.io_runner.submit(job, done, self._job_error("Full-resolution render"), label="full")
 
     # ======================================================================= masks ==========
     def edit_mask(self, step_id: str) -> None:
@@ -854,18 +877,18 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.show_error("Open a photo first.")
             return
-        s, lock, steps = self.session, self.render_lock, self._render_steps()
+        s, steps = self.session, self._render_steps()
         path = Path(path)
         self.status.start(f"Exporting {path.name}…")
 
         def job(ctx: JobContext) -> Path:
             ctx.progress(0.1, f"Rendering {path.name} at full resolution…")
-            with lock:
-                rgb = s.renderer.render(steps, full=True)
+            rgb, alpha = self._render_full_res(s, steps)
             ctx.check()
             ctx.progress(0.8, f"Saving {path.name}…")
             img = s.image
-            return save_image(path, rgb, alpha=img.alpha, quality=quality,
+            return save_image(path, rgb, alpha=alpha if alpha is not None else img.alpha,
+                              quality=quality,
                               exif=img.exif if keep_metadata else None,
                               icc_profile=img.icc_profile if keep_metadata else None,
                               original=img.path)

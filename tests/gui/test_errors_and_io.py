@@ -71,3 +71,29 @@ def test_export_refuses_to_overwrite_the_original(qtbot, window, photo: Path):
     wait_idle(qtbot, window)
     assert "overwrite" in sig.args[0]
     assert photo.read_bytes() == data
+
+
+def test_full_resolution_follows_the_proxy_preview(qtbot, photo: Path, tmp_path: Path,
+                                                   monkeypatch):
+    from lbie_desktop.gui import settings
+    from lbie_desktop.gui.main_window import MainWindow
+
+    settings.put("preview_size", 192)  # the 384 px photo gets a half-size proxy
+    w = MainWindow()
+    qtbot.addWidget(w)
+    monkeypatch.setattr(mw, "predict", fake_predict)
+    w.show()
+    w.open_image(photo)
+    qtbot.waitUntil(lambda: w.session is not None and not w.busy, timeout=WAIT_MS)
+    assert w.session.renderer.proxy.shape[:2] == (192, 192)
+    w.run_request("brighten it")
+    # first the proxy, then (once edits pause) the full-resolution render replaces it
+    qtbot.waitUntil(lambda: shown(w).shape[:2] == (384, 384) and not w.busy, timeout=WAIT_MS)
+    source = np.asarray(Image.open(photo).convert("RGB"), dtype=float)
+    assert shown(w).astype(float).mean() > source.mean() + 2
+    out = tmp_path / "full.png"
+    w.export_image(out)
+    qtbot.waitUntil(lambda: out.exists() and not w.busy, timeout=WAIT_MS)
+    assert Image.open(out).size == (384, 384)
+    w.close()
+

@@ -1,0 +1,118 @@
+"""`python -m lbie_desktop.gui.bench [PHOTO]`: how responsive the editor is on this machine.
+
+Drives the real window offscreen: opens a photo, predicts "brighten it", then drags the
+step's slider through 30 positions as fast as events allow. Prints the slider-to-preview
+latency and the longest stall of the UI thread (a 5 ms probe timer measures how late it
+fires). Figures, not assertions: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lbie_desktop.gui.bench")
+    parser.add_argument("photo", nargs="?", help="photo (default: the sample, upscaled)")
+    parser.add_argument("--megapixels", type=float, default=12.0,
+                        help="upscale the sample to about this size (default 12)")
+    parser.add_argument("--positions", type=int, default=30)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("LBIE_DATA_DIR", tempfile.mkdtemp(prefix="lbie-bench-"))
+    import torch
+    from PIL import Image
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    from lbie_desktop.gui.app import build_app
+    from lbie_desktop.paths import sample_photo
+
+    torch.set_num_threads(1)
+    app = build_app()
+    from lbie_desktop.gui.main_window import MainWindow
+
+    photo = args.photo
+    if photo is None:
+        im = Image.open(sample_photo()).convert("RGB")
+        scale = (args.megapixels * 1e6 / (im.width * im.height)) ** 0.5
+        im = im.resize((round(im.width * scale), round(im.height * scale)),
+                       Image.Resampling.BICUBIC)
+        photo = os.path.join(tempfile.mkdtemp(), "bench.jpg")
+        im.save(photo, quality=92)
+
+    w = MainWindow()
+    w.resize(1280, 800)
+    w.show()
+
+    def pump_until(cond, timeout=120.0) -> None:
+        t0 = time.perf_counter()
+        while not cond() and time.perf_counter() - t0 < timeout:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+    stalls: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def probe() -> None:
+        now = clock.elapsed()
+        stalls.append(now - last[0] - 5)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(probe)
+
+    t0 = time.perf_counter()
+    w.open_image(photo)
+    pump_until(lambda: w.session is not None and not w.busy)
+    t_open = time.perf_counter() - t0
+    src = w.session.renderer.source.shape
+    proxy = w.session.renderer.proxy.shape
+
+    from lbie_desktop.core.plan import Plan, Step
+    from lbie_desktop.dialogue import Outcome
+    from lbie_desktop.gui import main_window as mw
+
+    # a fixed step, so the figure measures the editor, not the language model
+    mw.predict = lambda text, s: Outcome("new", Plan([Step("brightness", {"amount": 0.2},
+                                                            evidence=["bench"])]))
+    w.run_request("brighten it")
+    pump_until(lambda: bool(w.draft.steps) and not w.busy)
+    slider = w.steps_panel.cards[w.draft.steps[0].id].controls["amount"].slider.slider
+
+    latencies: list[float] = []
+    timer.start()
+    last[0] = clock.elapsed()
+    lo, hi = slider.minimum(), slider.maximum()
+    shown = [False]
+    w.imageShown.connect(lambda: shown.__setitem__(0, True))
+    for i in range(args.positions):
+        shown[0] = False
+        t = time.perf_counter()
+        slider.setValue(lo + (hi - lo) * (i % 10) // 10 + 1)
+        pump_until(lambda: shown[0])
+        latencies.append((time.perf_counter() - t) * 1000)
+    pump_until(lambda: not w.busy)
+    timer.stop()
+    w.close()
+
+    lat = np.array(latencies)
+    print(f"photo {src[1]}x{src[0]}, preview proxy {proxy[1]}x{proxy[0]}, open {t_open:.2f} s")
+    print(f"slider -> preview: median {statistics.median(lat):.0f} ms, "
+          f"p90 {np.percentile(lat, 90):.0f} ms, max {lat.max():.0f} ms "
+          f"over {len(lat)} positions")
+    print(f"UI thread: longest stall {max(stalls):.0f} ms, "
+          f"p99 {np.percentile(stalls, 99):.0f} ms ({len(stalls)} probes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

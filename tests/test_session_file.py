@@ -288,3 +288,24 @@ def test_real_full_disk_keeps_the_previous_session_file(tmp_path, photo):
     assert "USERERROR not enough disk space" in r.stdout, r.stdout + r.stderr[-2000:]
     assert "STILL ['first']" in r.stdout  # the previous save is intact and readable
     assert ".tmp" not in r.stdout
+
+
+def test_lbie_edit_session_out_reopens_with_the_same_result(tmp_path, photo, capsys,
+                                                           monkeypatch):
+    import lbie_desktop.understanding
+    from lbie_desktop.cli import main
+
+    def understand(request, image=None):  # the language model is not this test's subject
+        return [Step("brightness", {"amount": 0.3})] if "brighten" in request else []
+
+    monkeypatch.setattr(lbie_desktop.understanding, "understand", understand)
+    out, lbie = tmp_path / "out.png", tmp_path / "edit.lbie"
+    assert main(["edit", str(photo), "brighten it", "-o", str(out),
+                 "--session-out", str(lbie)]) == 0
+    capsys.readouterr()
+    r = open_session(lbie)
+    assert [t.request for t in r.turns] == ["brighten it"]
+    assert np.array_equal(r.current(full=True), load_image(out).rgb)
+    assert r.current(full=True).mean() > r.render(upto=0, full=True).mean() + 5
+    assert main(["session", "info", str(lbie)]) == 0
+    assert "turn 1: 'brighten it'" in capsys.readouterr().out

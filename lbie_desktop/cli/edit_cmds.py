@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("requests", nargs="+")
     p.add_argument("-o", "--out", required=True)
     p.add_argument("--plan-out", help="also write the resulting plan (JSON + mask PNGs)")
+    p.add_argument("--session-out", help="also save the whole session (.lbie) to reopen later")
     p.add_argument("--masks-dir", help="write each local step's mask here")
     p.add_argument("--quality", type=int, default=92)
     p.set_defaults(func=cmd_edit)
@@ -63,5 +64,9 @@ def cmd_edit(args) -> int:
         for i, s in enumerate(steps):
             if s.mask is not None:
                 (d / f"{i:02d}-{s.op}.png").write_bytes(mask_to_png(s.mask))
+    if args.session_out:
+        from lbie_desktop.core.session_file import save_session
+
+        print(f"saved session {save_session(session, args.session_out)}")
     print(f"saved {out}")
     return 0

@@ -126,12 +126,16 @@ def tone_curve(x: torch.Tensor, slopes: torch.Tensor) -> torch.Tensor:
     if t.dim() == 1:
         t = t.unsqueeze(0)  # [1, n] broadcasts over channels
     t = t * (n / t.sum(dim=-1, keepdim=True).clamp_min(1e-6))
-    t = t.to(x.dtype).view(1, t.shape[0], n, 1, 1)
-    # one segment at a time: memory stays at a few image copies (18 MP photos)
-    out = torch.zeros_like(x)
-    for i in range(n):
-        out = out + (x - i / n).clamp(0, 1.0 / n) * t[:, :, i]
-    return out
+    t = t.to(x.dtype)
+    # Evaluate piecewise: the segment each value falls in, the curve's height at that
+    # segment's start (prefix sum) plus the slope times the way into it. Equal to the sum
+    # over all segments, in ~5 passes over the image instead of 3n.
+    start = torch.cumsum(t, dim=-1) / n - t / n  # [C|1, n] curve height at i/n
+    seg = (x * n).floor().clamp(0, n - 1).long()
+    if t.shape[0] > 1:  # per-channel curves: offset each channel into the flat table
+        seg = seg + (torch.arange(t.shape[0], device=x.device) * n).view(1, -1, 1, 1)
+    t_flat, start_flat = t.reshape(-1), start.reshape(-1)
+    return start_flat[seg] + (x.clamp(0, 1) - (seg % n).to(x.dtype) / n) * t_flat[seg]
 
 
 def curve_from_offsets(offsets: list[float], n: int = 8, min_slope: float = 0.05) -> list[float]:

@@ -48,6 +48,17 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+def rgb_to_display_image(rgb: np.ndarray) -> QImage:
+    """A QImage already in the screen's native 32-bit format. Safe on worker threads (unlike
+    QPixmap), so the UI thread only does a cheap QPixmap.fromImage copy."""
+    a = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+    h, w = a.shape[:2]
+    buf = np.empty((h, w, 4), np.uint8)
+    buf[..., 0], buf[..., 1], buf[..., 2], buf[..., 3] = a[..., 2], a[..., 1], a[..., 0], 255
+    img = QImage(buf.data, w, h, 4 * w, QImage.Format.Format_RGB32)
+    return img.copy()  # own the pixels (buf is freed with this frame)
+
+
 def mask_to_overlay(mask: np.ndarray, rgb: tuple[int, int, int] = OVERLAY_RGB,
                     alpha: float = OVERLAY_ALPHA) -> QImage:
     h, w = mask.shape
@@ -156,10 +167,12 @@ class Canvas(QGraphicsView):
         self._update_split()
         self.fit()
 
-    def set_image(self, rgb: np.ndarray, scale: float | None = None) -> None:
+    def set_image(self, rgb: np.ndarray, scale: float | None = None,
+                  qimage: QImage | None = None) -> None:
         """Show a render; `scale` = scene px per image px (source / proxy width). A crop or
-        rotation changes the render's size, so the scene follows the image's extent."""
-        self._set_pixmap(self.image_item, rgb, scale)
+        rotation changes the render's size, so the scene follows the image's extent.
+        `qimage` is the same pixels prepared on a worker (rgb_to_display_image)."""
+        self._set_pixmap(self.image_item, rgb, scale, qimage)
         h, w = rgb.shape[:2]
         s = self.image_item.scale()
         rect = QRectF(0, 0, w * s, h * s)
@@ -176,8 +189,8 @@ class Canvas(QGraphicsView):
         return not self.image_item.pixmap().isNull()
 
     def _set_pixmap(self, item: QGraphicsPixmapItem, rgb: np.ndarray,
-                    scale: float | None = None) -> None:
-        pm = QPixmap.fromImage(rgb_to_qimage(rgb))
+                    scale: float | None = None, qimage: QImage | None = None) -> None:
+        pm = QPixmap.fromImage(qimage if qimage is not None else rgb_to_display_image(rgb))
         item.setPixmap(pm)
         if scale is not None:
             item.setScale(scale)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QSize, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -37,7 +37,7 @@ from lbie_desktop.core.session import Session
 from lbie_desktop.errors import UserError
 from lbie_desktop.gui import commands as cmd
 from lbie_desktop.gui import mask_tools, settings, theme
-from lbie_desktop.gui.canvas import Canvas
+from lbie_desktop.gui.canvas import Canvas, rgb_to_display_image
 from lbie_desktop.gui.draft import DraftModel
 from lbie_desktop.gui.history_panel import HistoryPanel
 from lbie_desktop.gui.mask_bar import MaskBar
@@ -708,22 +708,23 @@ class MainWindow(QMainWindow):
         session, lock = self.session, self.render_lock
         self._render_gen += 1
 
-        def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool]:
+        def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool, QImage]:
             with lock:
-                return session, session.renderer.render(steps), False
+                rgb = session.renderer.render(steps)
+            return session, rgb, False, rgb_to_display_image(rgb)
 
         self.preview_runner.submit(job, self._preview_ready, self._job_error("Rendering"),
                                    label="preview")
         self._full_timer.start(FULL_RES_DELAY_MS)
 
-    def _preview_ready(self, result: tuple[Session, np.ndarray, bool]) -> None:
-        session, rgb, full = result
+    def _preview_ready(self, result: tuple[Session, np.ndarray, bool, QImage]) -> None:
+        session, rgb, full, qimage = result
         if session is not self.session:
             return  # a photo opened since
         if not full:
             self.last_render = rgb
         base = session.renderer.source if full else session.renderer.proxy
-        self.canvas.set_image(rgb, session.renderer.source.shape[1] / base.shape[1])
+        self.canvas.set_image(rgb, session.renderer.source.shape[1] / base.shape[1], qimage)
         self.imageShown.emit()
 
     def _render_full_res(self, session: Session,
@@ -750,10 +751,11 @@ class MainWindow(QMainWindow):
         steps = self._render_steps()
         gen = self._render_gen
 
-        def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool]:
-            return s, self._render_full_res(s, steps)[0], True
+        def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool, QImage]:
+            rgb = self._render_full_res(s, steps)[0]
+            return s, rgb, True, rgb_to_display_image(rgb)
 
-        def done(result: tuple[Session, np.ndarray, bool]) -> None:
+        def done(result: tuple[Session, np.ndarray, bool, QImage]) -> None:
             if gen == self._render_gen:  # nothing changed while it rendered
                 self._preview_ready(result)
 

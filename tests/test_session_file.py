@@ -309,3 +309,13 @@ def test_lbie_edit_session_out_reopens_with_the_same_result(tmp_path, photo, cap
     assert r.current(full=True).mean() > r.render(upto=0, full=True).mean() + 5
     assert main(["session", "info", str(lbie)]) == 0
     assert "turn 1: 'brighten it'" in capsys.readouterr().out
+
+
+def test_session_bench_prints_its_figures(capsys):
+    from lbie_desktop.cli import main
+
+    assert main(["session", "bench", "--megapixels", "0.3", "--masks", "1"]) == 0
+    out = capsys.readouterr().out
+    for label in ("load:", "first autosave", "next autosave", "reopen .lbie:"):
+        assert label in out
+    assert main(["session", "bench", "--megapixels", "500"]) == 2

@@ -45,6 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     rcv.add_argument("id", help="session id (or a unique prefix) from `session recoverable`")
     rcv.add_argument("-o", "--out", required=True, help="where to save it (.lbie)")
     rcv.set_defaults(func=cmd_recover)
+    bench = ss.add_parser("bench", help="time photo loading, autosave and reopening")
+    bench.add_argument("--megapixels", type=float, default=12.0)
+    bench.add_argument("--masks", type=int, default=2, help="soft full-resolution masks")
+    bench.set_defaults(func=cmd_bench)
     s.set_defaults(func=lambda _a: (s.print_help(), 2)[1])
 
 
@@ -174,4 +178,59 @@ def cmd_recover(args) -> int:
     out = save_session(session, args.out)
     discard(matches[0])
     print(f"saved {out} ({len(session.turns)} turn(s)); the autosave was cleared")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    """Figures for the I/O paths a person waits on (printed, never asserted)."""
+    import os
+    import tempfile
+
+    import numpy as np
+    from PIL import Image
+
+    from lbie_desktop.core.autosave import Autosaver
+    from lbie_desktop.core.imageio import load_image
+    from lbie_desktop.core.plan import Plan, Step
+    from lbie_desktop.core.session import Session
+    from lbie_desktop.core.session_file import open_session, save_session
+    from lbie_desktop.paths import sample_photo
+
+    if not 0.1 <= args.megapixels <= 120:
+        raise UserError("--megapixels must be between 0.1 and 120")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = sample_photo()
+        base = Image.open(src).convert("RGB") if src.exists() else \
+            Image.fromarray(np.random.default_rng(0).integers(0, 255, (512, 768, 3), np.uint8))
+        scale = (args.megapixels * 1e6 / (base.width * base.height)) ** 0.5
+        size = (round(base.width * scale), round(base.height * scale))
+        photo = Path(tmp) / "bench.jpg"
+        base.resize(size).save(photo, quality=92)
+        print(f"photo: {size[0]}x{size[1]} ({size[0] * size[1] / 1e6:.1f} MP) JPEG, "
+              f"{photo.stat().st_size / 1e6:.1f} MB; {os.cpu_count()} CPU cores")
+        t = time.perf_counter()
+        session = Session(load_image(photo))
+        print(f"load: {time.perf_counter() - t:.2f} s")
+        h, w = session.image.rgb.shape[:2]
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        saver = Autosaver(session, Path(tmp) / "autosave", auto=False)
+        for k in range(args.masks):
+            soft = np.exp(-(((yy - h / 2) / (h / 3)) ** 2 + ((xx - w * (k + 1) / (args.masks + 1))
+                                                             / (w / 4)) ** 2))
+            session.add_turn(f"local {k}", Plan([Step("saturation", {"amount": 0.3},
+                                                      mask=soft, target="x")]))
+        session.add_turn("global", Plan([Step("brightness", {"amount": 0.1})]))
+        for label in ("first autosave (encodes masks)", "next autosave (masks cached)"):
+            t = time.perf_counter()
+            saver.save_now()
+            print(f"{label}: {time.perf_counter() - t:.2f} s, "
+                  f"{saver.path.stat().st_size / 1e6:.1f} MB")
+        out = Path(tmp) / "bench.lbie"
+        t = time.perf_counter()
+        save_session(session, out)
+        print(f"save .lbie with thumbnails: {time.perf_counter() - t:.2f} s")
+        t = time.perf_counter()
+        open_session(out)
+        print(f"reopen .lbie: {time.perf_counter() - t:.2f} s")
+        saver.close()
     return 0

@@ -60,6 +60,21 @@ def _telea(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return cv2.inpaint(rgb, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
 
 
+def _bbox(mask: np.ndarray, pad: int, h: int, w: int) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(mask)
+    return (max(0, ys.min() - pad), min(h, ys.max() + 1 + pad),
+            max(0, xs.min() - pad), min(w, xs.max() + 1 + pad))
+
+
+def _telea_around(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Telea on the hole's box plus a margin (it only reads a few pixels around the hole)."""
+    h, w = hole.shape
+    y0, y1, x0, x1 = _bbox(hole, 16, h, w)
+    out = rgb.copy()
+    out[y0:y1, x0:x1] = _telea(np.ascontiguousarray(rgb[y0:y1, x0:x1]), hole[y0:y1, x0:x1])
+    return out
+
+
 class PatchMatchInpainter:
     """PatchMatch on a crop around the hole at <= `work_side` px, Telea for thin holes."""
 
@@ -90,19 +105,24 @@ class PatchMatchInpainter:
 
         inner = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3)
         if self.method == "fast" or float(inner.max()) <= self.thin_px:
-            fill = _telea(rgb, hole_d)
+            fill = _telea_around(rgb, hole_d)
         else:
             fill = self._patchmatch(rgb, hole_d, avoid, cancel)
         report(0.95)
 
-        # Blend: the hole takes the fill; across the dilation ring the fill fades into the
-        # original so there is no seam.
-        outside = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3)
+        # Blend inside the dilated hole's box only (18 MP photos): the hole takes the fill;
+        # across the dilation ring the fill fades into the original so there is no seam.
+        y0, y1, x0, x1 = _bbox(hole_d, 1, h, w)
+        box_hole, box_d = hole[y0:y1, x0:x1], hole_d[y0:y1, x0:x1]
+        outside = cv2.distanceTransform((~box_hole).astype(np.uint8), cv2.DIST_L2, 3)
         alpha = np.clip(1.0 - outside / (grow_px + 1.0), 0.0, 1.0)[..., None]
-        alpha[~hole_d] = 0.0
-        out = rgb.astype(np.float32) * (1 - alpha) + fill.astype(np.float32) * alpha
+        alpha[~box_d] = 0.0
+        out = rgb.copy()
+        mixed = (rgb[y0:y1, x0:x1].astype(np.float32) * (1 - alpha)
+                 + fill[y0:y1, x0:x1].astype(np.float32) * alpha)
+        out[y0:y1, x0:x1] = np.clip(np.round(mixed), 0, 255).astype(np.uint8)
         report(1.0)
-        return np.clip(np.round(out), 0, 255).astype(np.uint8)
+        return out
 
     def _patchmatch(self, rgb: np.ndarray, hole: np.ndarray, avoid: np.ndarray | None,
                     cancel: Cancel | None) -> np.ndarray:
@@ -114,15 +134,13 @@ class PatchMatchInpainter:
             patch_match = None
         if patch_match is None or not patch_match.patchmatch_available:
             log.warning("PatchMatch unavailable; filling with cv2.inpaint")
-            return _telea(rgb, hole)
+            return _telea_around(rgb, hole)
 
         h, w = hole.shape
-        ys, xs = np.nonzero(hole)
-        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        y0, y1, x0, x1 = _bbox(hole, 0, h, w)
         # Context: the hole's own size again on each side (at least 10% of the short side).
         margin = max(int(0.1 * min(h, w)), max(y1 - y0, x1 - x0))
-        y0, y1 = max(0, y0 - margin), min(h, y1 + margin)
-        x0, x1 = max(0, x0 - margin), min(w, x1 + margin)
+        y0, y1, x0, x1 = _bbox(hole, margin, h, w)
         crop = rgb[y0:y1, x0:x1]
         hole_c = hole[y0:y1, x0:x1]
         avoid_c = None if avoid is None else avoid[y0:y1, x0:x1] & ~hole_c
@@ -153,7 +171,7 @@ class PatchMatchInpainter:
                 patch_size=self.patch_size)
         except (RuntimeError, ValueError) as exc:
             log.warning("PatchMatch failed (%s); filling with cv2.inpaint", exc)
-            return _telea(rgb, hole)
+            return _telea_around(rgb, hole)
         _check_cancel(cancel)
         if scale < 1.0:
             filled = cv2.resize(filled, (cw, ch), interpolation=cv2.INTER_CUBIC)

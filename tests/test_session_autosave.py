@@ -24,6 +24,7 @@ from lbie_desktop.core.session import Session
 from lbie_desktop.errors import UserError
 
 REPO = Path(__file__).resolve().parent.parent
+NEEDS_KILL = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX kill -9")
 
 # Shared by the test and the child process, so both build the very same turns.
 PLAN_CODE = textwrap.dedent("""
@@ -103,6 +104,7 @@ def _wait_for(proc: subprocess.Popen, prefix: str, timeout: float = 120) -> list
     raise AssertionError(f"child never printed {prefix!r}: {lines} {proc.stderr.read()[-2000:]}")
 
 
+@NEEDS_KILL
 def test_sigkill_mid_render_recovers_every_finished_turn_exactly(tmp_path, photo):
     proc = _start_child(tmp_path, photo, 3)
     _wait_for(proc, "RENDERING")
@@ -127,6 +129,7 @@ def test_sigkill_mid_render_recovers_every_finished_turn_exactly(tmp_path, photo
     assert not list(paths.autosave_dir().glob("*.lbie"))
 
 
+@NEEDS_KILL
 def test_sigkill_at_random_moments_while_autosaving(tmp_path, photo):
     rng = random.Random(7)
     for _round in range(3):

@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
         self.act_zoom_in.setIconText("+")
         self.act_zoom_out.setIconText("−")
         self.act_compare.setIconText("Before")
-        self.act_overlay.setIconText("Mask")
+        self.act_overlay.setIconText("Overlay")
         self.toolbar = tb
 
     def _connect(self) -> None:
@@ -624,6 +624,7 @@ class MainWindow(QMainWindow):
             return
         step = Step(op_name, {}, confidence=1.0)  # no evidence: the card says "added by hand"
         self.undo_stack.push(cmd.AddStepCommand(self.draft, step))
+        self.steps_panel.reveal(step.id)
         if get_op(op_name).extra.get("needs_mask"):
             self.edit_mask(step.id)  # nothing to do until the region is painted
 

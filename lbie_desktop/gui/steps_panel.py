@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -57,6 +57,13 @@ class StepsPanel(QWidget):
         self.add_button.setMenu(self._op_menu())
         head.addWidget(self.add_button)
         lay.addLayout(head)
+
+        self.request_label = QLabel()
+        self.request_label.setObjectName("requestLabel")
+        self.request_label.setWordWrap(True)
+        self.request_label.setContentsMargins(12, 0, 12, 6)
+        self.request_label.setVisible(False)
+        lay.addWidget(self.request_label)
 
         self.messages = QLabel()
         self.messages.setObjectName("planMessages")
@@ -139,6 +146,10 @@ class StepsPanel(QWidget):
         self.empty.setVisible(n == 0)
         self.apply_button.setEnabled(n > 0)
         self.discard_button.setEnabled(n > 0)
+        req = " ".join(self.draft.request.split())
+        self.request_label.setText(f"“{req}”" if req else "")
+        self.request_label.setToolTip(self.draft.request)
+        self.request_label.setVisible(bool(req) and n > 0)
         msgs = self.draft.messages
         self.messages.setText("\n".join(msgs))
         self.messages.setVisible(bool(msgs))
@@ -147,6 +158,18 @@ class StepsPanel(QWidget):
         self.active_id = step_id
         for sid, card in self.cards.items():
             card.set_active(sid == step_id)
+        if step_id in self.cards:
+            self.reveal(step_id)
+
+    def reveal(self, step_id: str) -> None:
+        """Scroll a card into view (soon: after the layout has placed a freshly built card)."""
+        QTimer.singleShot(30, lambda: self._reveal(step_id))
+
+    def _reveal(self, step_id: str) -> None:
+        card = self.cards.get(step_id)
+        if card is not None:
+            self.holder.layout().activate()
+            self.scroll.ensureWidgetVisible(card, 0, 10)
 
     def _step_changed(self, step_id: str) -> None:
         card, step = self.cards.get(step_id), self.draft.get(step_id)

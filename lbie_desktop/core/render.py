@@ -26,7 +26,14 @@ import numpy as np
 import torch
 
 from lbie_desktop.core.fast import blur, kinds
-from lbie_desktop.core.fast.colour_table import ColourIndex, gather_f32, gather_u8, table_of
+from lbie_desktop.core.fast.colour_table import (
+    ColourIndex,
+    apply_lut1d,
+    gather_f32,
+    gather_u8,
+    per_channel_lut,
+    table_of,
+)
 from lbie_desktop.core.fast.threads import get_pool, map_last_dim, single_threaded_torch
 from lbie_desktop.core.ops import Op, apply_op, get_op, params_to_tensors
 from lbie_desktop.core.plan import Step
@@ -198,6 +205,7 @@ class Renderer:
         self._cache: dict[str, list[tuple[str, Frame]]] = {"preview": [], "full": []}
         # colour-run key -> [(chained step key, [1,3,1,U] tensor)]
         self._colour_steps: dict[str, list[tuple[str, torch.Tensor]]] = {}
+        self._luts: dict[str, np.ndarray | None] = {}  # step key -> per-channel LUT or None
         self.stats = {"units_run": 0, "steps_run": 0}
 
     # --- public API ------------------------------------------------------------------------
@@ -251,7 +259,7 @@ class Renderer:
             spec = blur.unsharp_spec(get_op(step.op), step.params, frame.shape)
             if spec is not None:
                 self.stats["steps_run"] += 1
-                return Frame(rgb8=blur.unsharp(frame.f32(), *spec), alpha=frame.alpha)
+                return Frame(rgb8=blur.unsharp(frame, *spec), alpha=frame.alpha)
         return self._run_reference(step, frame)
 
     def _run_colour(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
@@ -267,10 +275,22 @@ class Renderer:
         t = cached[n - 1][1] if n else index.tensor()
         for s, k in zip(pointwise[n:], skeys[n:]):
             self.stats["steps_run"] += 1
-            t = map_last_dim(lambda x, s=s: apply_op(s.op, x, s.params, None), t)
+            lut = self._channel_lut(s)
+            if lut is not None:  # a curve per channel: interpolate, no torch at all
+                t = apply_lut1d(t, lut)
+            else:
+                t = map_last_dim(lambda x, s=s: apply_op(s.op, x, s.params, None), t)
             cached.append((k, t))
         self._colour_steps[ckey] = self._colour_steps.pop(ckey)  # most recent last
         return Frame(index=index, table=table_of(t), alpha=frame.alpha)
+
+    def _channel_lut(self, step: Step) -> np.ndarray | None:
+        key = step_key(step)
+        if key not in self._luts:
+            if len(self._luts) > 64:
+                self._luts.clear()
+            self._luts[key] = per_channel_lut(lambda x: apply_op(step.op, x, step.params, None))
+        return self._luts[key]
 
     def _run_reference(self, step: Step, frame: Frame) -> Frame:
         self.stats["steps_run"] += 1

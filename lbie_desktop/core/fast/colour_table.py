@@ -9,6 +9,7 @@ clipping kinks of HSV/contrast ops), and it needs no second implementation of an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,6 +51,38 @@ class ColourIndex:
             t = torch.from_numpy(self.colours).float() / 255.0
             self._tensor = t.T.reshape(1, 3, 1, -1).contiguous()
         return self._tensor
+
+
+# Per-channel ops are sampled on this many levels (a multiple of 8, so the knots of the
+# 8-piece tone curves fall on samples and the interpolation is exact there).
+LUT1D_LEVELS = 4096
+
+
+def per_channel_lut(fn: Callable[[torch.Tensor], torch.Tensor]) -> np.ndarray | None:
+    """3xN samples of fn if it maps each channel on its own (exposure, curves, white
+    balance), else None. Probed: shuffling each channel independently across colours must
+    shuffle the output the same way."""
+    g = torch.Generator().manual_seed(7)
+    x = torch.rand(1, 3, 1, 1024, generator=g)
+    x[..., :8] = torch.tensor([0.0, 1.0]).repeat(4).view(1, 1, 1, 8)  # the ends too
+    perms = [torch.randperm(x.shape[-1], generator=g) for _ in range(3)]
+    x2 = torch.stack([x[0, c, 0, perms[c]] for c in range(3)]).view(1, 3, 1, -1)
+    y = fn(x).clamp(0, 1)
+    y2 = fn(x2).clamp(0, 1)
+    for c in range(3):
+        if not torch.allclose(y2[0, c, 0], y[0, c, 0, perms[c]], atol=1e-6, rtol=0):
+            return None
+    ramp = torch.linspace(0, 1, LUT1D_LEVELS + 1).view(1, 1, 1, -1).expand(1, 3, 1, -1)
+    return np.ascontiguousarray(fn(ramp.contiguous()).clamp(0, 1)[0, :, 0].numpy(),
+                                dtype=np.float32)
+
+
+def apply_lut1d(t: torch.Tensor, lut: np.ndarray) -> torch.Tensor:
+    """[1,3,1,U] colours through a 3xN per-channel LUT (see per_channel_lut)."""
+    planes = t.reshape(3, -1).numpy()
+    out = np.empty_like(planes)
+    kernels.lut1d_apply(np.ascontiguousarray(planes), lut, out)
+    return torch.from_numpy(out).view(t.shape)
 
 
 def table_of(t: torch.Tensor) -> np.ndarray:

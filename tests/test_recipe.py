@@ -120,6 +120,12 @@ def test_save_load_round_trip_and_from_session_file(tmp_path, astronaut):
     (json.dumps({"kind": "lbie-recipe", "format": 1,
                  "steps": [{"op": "brightness", "params": {"amount": "lots"}}]}),
      "must be a number"),
+    (json.dumps({"kind": "lbie-recipe", "format": 1,
+                 "steps": [{"op": "brightness", "params": [1, 2]}]}), "params must be"),
+    (json.dumps({"kind": "lbie-recipe", "format": 1,
+                 "steps": [{"op": "brightness", "target": 7}]}), "target must be a phrase"),
+    (json.dumps({"kind": "lbie-recipe", "format": "1", "steps": []}), "format number"),
+    (json.dumps([1, 2, 3]), "not an LBIE recipe"),
 ])
 def test_bad_recipes_are_refused_clearly(tmp_path, content, match):
     p = tmp_path / "r.json"

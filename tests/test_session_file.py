@@ -319,3 +319,25 @@ def test_session_bench_prints_its_figures(capsys):
     for label in ("load:", "first autosave", "next autosave", "reopen .lbie:"):
         assert label in out
     assert main(["session", "bench", "--megapixels", "500"]) == 2
+
+
+@pytest.mark.parametrize("field,value", [
+    ("turns", [1, 2]), ("turns", "abc"), ("source", {"embedded": 5}), ("saved", "yesterday"),
+    ("turns", [{"plan": {"steps": [{"op": "brightness", "confidence": "high"}]}}]),
+    ("turns", [{"plan": {"steps": [{"op": "brightness", "params": [1, 2]}]}}]),
+    ("undone", [{"plan": {"steps": "none"}}]), ("session_id", {"a": 1}),
+])
+def test_type_confused_manifests_are_refused_clearly(tmp_path, photo, field, value):
+    out = save_session(three_turn_session(photo), tmp_path / "s.lbie")
+    bad = tmp_path / "bad.lbie"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "manifest.json":
+                data = json.dumps({**json.loads(data), field: value}).encode()
+            dst.writestr(item, data)
+    for reader in (open_session, read_info):
+        try:
+            reader(bad)
+        except UserError as exc:
+            assert "bad.lbie" in str(exc)

@@ -77,14 +77,17 @@ class Recipe:
             if not isinstance(s, dict) or not isinstance(s.get("op"), str):
                 raise UserError(f"{name}: step {i} needs an 'op'")
             op = get_op(s["op"])  # unknown op -> clear UserError now, before any photo
+            if not isinstance(s.get("params") or {}, dict):
+                raise UserError(f"{name}: step {i} params must be an object of name: value")
             params = op.validate(dict(s.get("params") or {}))
             target = s.get("target")
             if target is not None and (not isinstance(target, str) or not target.strip()):
-                raise UserError(f"{name}: step {i} has an empty target")
+                raise UserError(f"{name}: step {i} target must be a phrase such as \"the sky\"")
             if target is not None and not op.can_be_local:
                 raise UserError(f"{name}: step {i} ({op.label}) cannot be limited to a region")
             steps.append(RecipeStep(op.name, params, target, str(s.get("request") or "")))
-        return cls(steps, str(d.get("name") or ""), [str(n) for n in d.get("notes") or []])
+        notes = d.get("notes") if isinstance(d.get("notes"), list) else []
+        return cls(steps, str(d.get("name") or ""), [str(n) for n in notes])
 
     @classmethod
     def load(cls, path: str | Path) -> Recipe:

@@ -22,7 +22,8 @@ import uuid
 import weakref
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,31 +233,43 @@ def open_session(path: str | Path, *, source: str | Path | None = None,
                  preview_long_side: int | None = None) -> Session:
     """Reopen a session file; `source` points at the photo when the file refers to a moved one."""
     path = Path(path)
-    with _open_zip(path) as zf:
+    with _open_zip(path) as zf, _damaged_if_malformed(path):
         manifest = _read_manifest(zf, path)
         image = _load_source(zf, manifest["source"], path, source)
         masks = _MaskReader(zf, path)
         turns = [_turn_from_json(t, masks, path) for t in manifest.get("turns") or []]
         undone = [_turn_from_json(t, masks, path) for t in manifest.get("undone") or []]
-    session = Session.restore(image, turns, undone, id=str(manifest.get("session_id") or "")
-                              or None, preview_long_side=preview_long_side)
-    image.notes.extend(str(n) for n in manifest.get("notes") or [])
+        session = Session.restore(image, turns, undone,
+                                  id=str(manifest.get("session_id") or "") or None,
+                                  preview_long_side=preview_long_side)
+        image.notes.extend(str(n) for n in manifest.get("notes") or [])
     return session
 
 
 def read_info(path: str | Path) -> SessionFileInfo:
     path = Path(path)
-    with _open_zip(path) as zf:
+    with _open_zip(path) as zf, _damaged_if_malformed(path):
         m = _read_manifest(zf, path)
-    src = m["source"]
-    return SessionFileInfo(
-        path=path, format=int(m["format"]), session_id=str(m.get("session_id") or ""),
-        source_name=str(src.get("name") or ""), source_embedded=bool(src.get("embedded")),
-        source_path=src.get("path"),
-        requests=[str(t.get("request", "")) for t in m.get("turns") or []],
-        undone=[str(t.get("request", "")) for t in m.get("undone") or []],
-        saved=float(m.get("saved") or 0.0), app_version=str(m.get("app_version") or ""),
-        notes=[str(n) for n in m.get("notes") or []])
+        src = m["source"]
+        return SessionFileInfo(
+            path=path, format=int(m["format"]), session_id=str(m.get("session_id") or ""),
+            source_name=str(src.get("name") or ""), source_embedded=bool(src.get("embedded")),
+            source_path=src.get("path"),
+            requests=[str(t.get("request", "")) for t in m.get("turns") or []],
+            undone=[str(t.get("request", "")) for t in m.get("undone") or []],
+            saved=float(m.get("saved") or 0.0), app_version=str(m.get("app_version") or ""),
+            notes=[str(n) for n in m.get("notes") or []])
+
+
+@contextmanager
+def _damaged_if_malformed(path: Path) -> Iterator[None]:
+    # A hand-edited or corrupted manifest can hold any JSON type anywhere; whatever breaks
+    # while reading it means the same thing to the person.
+    try:
+        yield
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        raise UserError(f"{path.name} is damaged: its manifest is malformed "
+                        f"({type(exc).__name__})") from None
 
 
 def read_thumbnail(path: str | Path, which: str = "current") -> bytes | None:
@@ -387,7 +400,10 @@ def _turn_from_json(d: Any, masks: _MaskReader, path: Path) -> Turn:
     for s in plan_d.get("steps") or []:
         if isinstance(s, dict) and s.get("mask"):
             arrays[s["mask"]] = masks.read(s["mask"], s.get("mask_exact"))
-    plan = Plan.from_dict(plan_d, arrays)
+    try:
+        plan = Plan.from_dict(plan_d, arrays)
+    except UserError as exc:  # e.g. an operation this version does not know
+        raise UserError(f"{path.name}: {exc}") from None
     return Turn(str(d.get("request", "")), plan, id=str(d.get("id") or uuid.uuid4().hex[:12]),
                 created=float(d.get("created") or time.time()),
                 messages=[str(m) for m in d.get("messages") or []])

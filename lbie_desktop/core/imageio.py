@@ -319,6 +319,10 @@ def _decode_cv2_png(data: bytes, name: str, notes: list[str], exif: bytes | None
                     orientation: int, info: dict) -> LoadedImage:
     import cv2
 
+    # Check chunk CRCs and completeness first: Pillow raises cleanly, while libpng inside
+    # OpenCV prints its complaints to the terminal.
+    with Image.open(io.BytesIO(data), formats=("PNG",)) as check:
+        check.verify()
     a = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if a is None:
         raise UserError(f"{name} is damaged or incomplete and could not be read")

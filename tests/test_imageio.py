@@ -483,3 +483,44 @@ def test_cmyk_jpeg_with_profile_is_converted_through_it(tmp_path):
     assert red[0] > 200 and red[1] < 60 and red[2] < 60
     space = ImageCms.ImageCmsProfile(io.BytesIO(img.icc_profile)).profile.xcolor_space
     assert space.strip() == "RGB"  # the CMYK profile no longer describes the pixels
+
+
+def test_mutated_files_of_every_kind_open_or_are_refused(astronaut):
+    """Seeded random damage (byte flips, truncation, spliced garbage) to every format we
+    decode, including the OpenCV and tifffile paths: only UserErrors may come out."""
+    import random
+
+    a = astronaut[:48, :64]
+    seeds = {}
+    for fmt in ("JPEG", "PNG", "WEBP", "TIFF", "GIF", "BMP"):
+        buf = io.BytesIO()
+        Image.fromarray(a).save(buf, fmt)
+        seeds[fmt] = buf.getvalue()
+    seeds["PNG16"] = cv2.imencode(".png", a.astype(np.uint16) * 257)[1].tobytes()
+    for key, arr in (("TIFF16", a.astype(np.uint16) * 257), ("TIFF32F", a / np.float32(255))):
+        buf = io.BytesIO()
+        tifffile.imwrite(buf, arr, photometric="rgb")
+        seeds[key] = buf.getvalue()
+    rng = random.Random(20261122)
+    outcomes = {"opened": 0, "refused": 0}
+    for _ in range(400):
+        name, data = rng.choice(sorted(seeds.items()))
+        d = bytearray(data)
+        r = rng.random()
+        if r < 0.4:
+            for _ in range(rng.randint(1, 20)):
+                d[rng.randrange(len(d))] = rng.randrange(256)
+        elif r < 0.7:
+            d = d[: rng.randrange(len(d))]
+        else:
+            j = rng.randrange(len(d))
+            d[j:j + rng.randint(1, 64)] = rng.randbytes(rng.randint(0, 64))
+        try:
+            img = load_image_bytes(bytes(d), f"damaged-{name}")
+        except UserError as exc:
+            assert f"damaged-{name}" in str(exc)
+            outcomes["refused"] += 1
+        else:
+            assert img.rgb.ndim == 3 and img.rgb.shape[2] == 3 and img.rgb.size
+            outcomes["opened"] += 1
+    assert outcomes["refused"] > 100 and outcomes["opened"] > 50

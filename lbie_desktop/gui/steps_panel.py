@@ -39,6 +39,11 @@ class StepsPanel(QWidget):
         self.active_id: str | None = None
         # slider-form positions survive card rebuilds (undo, reorder)
         self.form_values: dict[str, dict[str, float]] = defaultdict(dict)
+        self._reveal_id: str | None = None
+        self._reveal_timer = QTimer(self)
+        self._reveal_timer.setSingleShot(True)
+        self._reveal_timer.setInterval(30)
+        self._reveal_timer.timeout.connect(self._reveal)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -163,10 +168,11 @@ class StepsPanel(QWidget):
 
     def reveal(self, step_id: str) -> None:
         """Scroll a card into view (soon: after the layout has placed a freshly built card)."""
-        QTimer.singleShot(30, lambda: self._reveal(step_id))
+        self._reveal_id = step_id
+        self._reveal_timer.start()  # a child timer: it dies with the panel
 
-    def _reveal(self, step_id: str) -> None:
-        card = self.cards.get(step_id)
+    def _reveal(self) -> None:
+        card = self.cards.get(self._reveal_id or "")
         if card is not None:
             self.holder.layout().activate()
             self.scroll.ensureWidgetVisible(card, 0, 10)

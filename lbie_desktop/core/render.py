@@ -29,6 +29,7 @@ from lbie_desktop.core.fast import blur, kinds
 from lbie_desktop.core.fast.colour_table import (
     ColourIndex,
     apply_lut1d,
+    compose_luts,
     gather_f32,
     gather_u8,
     per_channel_lut,
@@ -204,7 +205,7 @@ class Renderer:
         self._bases = {"preview": Frame(rgb8=self.proxy), "full": Frame(rgb8=self.source)}
         self._cache: dict[str, list[tuple[str, Frame]]] = {"preview": [], "full": []}
         # colour-run key -> [(chained step key, [1,3,1,U] tensor)]
-        self._colour_steps: dict[str, list[tuple[str, torch.Tensor]]] = {}
+        self._colour_steps: dict[str, list[tuple[str, torch.Tensor | None]]] = {}
         self._luts: dict[str, np.ndarray | None] = {}  # step key -> per-channel LUT or None
         self.stats = {"units_run": 0, "steps_run": 0}
 
@@ -263,24 +264,42 @@ class Renderer:
         return self._run_reference(step, frame)
 
     def _run_colour(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
+        with single_threaded_torch():  # small tensors: torch's thread barriers cost most
+            return self._run_colour_steps(unit, frame, input_key)
+
+    def _run_colour_steps(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
         index = frame.colour_index()
         pointwise = unit.steps
         ckey = f"{input_key}:{id(index)}"
-        cached = self._colour_steps.setdefault(ckey, [])
+        cached: list[tuple[str, torch.Tensor | None]] = self._colour_steps.setdefault(ckey, [])
         skeys = _chain_keys(ckey, [step_key(s) for s in pointwise])
         n = 0
         while n < min(len(skeys), len(cached)) and cached[n][0] == skeys[n]:
             n += 1
         del cached[n:]
+        while n and cached[n - 1][1] is None:  # inside a fused LUT group: back to its start
+            n -= 1
+            cached.pop()
         t = cached[n - 1][1] if n else index.tensor()
-        for s, k in zip(pointwise[n:], skeys[n:]):
+        i = n
+        while i < len(pointwise):
+            # consecutive per-channel steps compose into one LUT: one pass over the colours
+            j, luts = i, []
+            while j < len(pointwise) and (lut := self._channel_lut(pointwise[j])) is not None:
+                luts.append(lut)
+                j += 1
+            if luts:
+                t = apply_lut1d(t, compose_luts(luts))
+                self.stats["steps_run"] += j - i
+                cached.extend((skeys[k], None) for k in range(i, j - 1))
+                cached.append((skeys[j - 1], t))
+                i = j
+                continue
+            s = pointwise[i]
             self.stats["steps_run"] += 1
-            lut = self._channel_lut(s)
-            if lut is not None:  # a curve per channel: interpolate, no torch at all
-                t = apply_lut1d(t, lut)
-            else:
-                t = map_last_dim(lambda x, s=s: apply_op(s.op, x, s.params, None), t)
-            cached.append((k, t))
+            t = map_last_dim(lambda x, s=s: apply_op(s.op, x, s.params, None), t)
+            cached.append((skeys[i], t))
+            i += 1
         self._colour_steps[ckey] = self._colour_steps.pop(ckey)  # most recent last
         return Frame(index=index, table=table_of(t), alpha=frame.alpha)
 

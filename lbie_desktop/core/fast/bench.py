@@ -1,6 +1,8 @@
 """`lbie bench`: the renderer's speed figures, measured side by side in one run.
 
-Timings on a shared machine are noisy: every figure is the best (or median) of a few runs.
+Timings on a shared machine are noisy: each figure is the best of a few runs (sliders: the
+median of many moves), given as wall time and as this process's CPU time (all threads),
+which other processes disturb less.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,16 +40,25 @@ def bench_photo(size: tuple[int, int] = BENCH_SIZE) -> tuple[np.ndarray, str]:
     from skimage import data
 
     src = Image.fromarray(data.astronaut()).resize(size, Image.Resampling.BICUBIC)
-    return np.asarray(src), f"scikit-image astronaut (512x512) upscaled bicubic to {size[0]}x{size[1]}"
+    return (np.asarray(src),
+            f"scikit-image astronaut (512x512) upscaled bicubic to {size[0]}x{size[1]}")
 
 
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+@dataclass
+class Timing:
+    wall: float  # seconds
+    cpu: float  # seconds of CPU in this process, all threads
+
+
+def _timed(fn: Callable[[], object]) -> Timing:
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    return Timing(time.perf_counter() - t0, time.process_time() - c0)
+
+
+def _best(fn: Callable[[], object], repeat: int) -> Timing:
+    runs = [_timed(fn) for _ in range(repeat)]
+    return Timing(min(r.wall for r in runs), min(r.cpu for r in runs))
 
 
 @dataclass
@@ -55,53 +66,70 @@ class BenchResult:
     photo: str
     megapixels: float
     cores: int
-    pil_s: float
-    ours_cold_s: float
-    ours_warm_s: float
-    slider_ms_median: float
-    slider_ms_all: list[float]
+    load: str
+    pil: Timing
+    ours_cold: Timing
+    ours_warm: Timing
     proxy_size: tuple[int, int]
-    max_err_full: int
-    max_err_proxy: int
-    reference_s: float | None
+    sliders: dict[str, list[float]] = field(default_factory=dict)  # name -> wall ms per move
+    max_err_full: int | None = None
+    max_err_proxy: int = -1
+    reference_s: float | None = None
 
     @property
     def ratio(self) -> float:
-        return self.ours_cold_s / self.pil_s
+        return self.ours_cold.wall / self.pil.wall
 
     def lines(self) -> list[str]:
+        def t(x: Timing) -> str:
+            return f"{x.wall * 1000:.0f} ms (CPU {x.cpu * 1000:.0f} ms)"
+
         out = [
             f"photo: {self.photo} ({self.megapixels:.1f} MP)",
-            f"cores: {self.cores} (os.cpu_count); shared machine, timings are noisy",
-            f"PIL ImageEnhance brightness+contrast+color+sharpness: {self.pil_s * 1000:.0f} ms",
+            f"cores: {self.cores} (os.cpu_count); load average {self.load}; "
+            "on a shared machine timings are noisy",
+            f"PIL ImageEnhance brightness+contrast+color+sharpness: {t(self.pil)}",
             f"ours, 8-op global chain, full resolution, first render of the photo: "
-            f"{self.ours_cold_s * 1000:.0f} ms (ratio to PIL {self.ratio:.2f}; target <= 0.5)",
-            f"ours, same chain, colour index cached (re-render of the full photo): "
-            f"{self.ours_warm_s * 1000:.0f} ms (ratio {self.ours_warm_s / self.pil_s:.2f})",
-            f"slider change on the {self.proxy_size[1]}x{self.proxy_size[0]} proxy "
-            f"(median of {len(self.slider_ms_all)}): {self.slider_ms_median:.1f} ms (target <= 30)",
-            f"reference-vs-fast max abs error: full {self.max_err_full}/255, "
-            f"proxy {self.max_err_proxy}/255 (target <= 1)",
+            f"{t(self.ours_cold)}; ratio to PIL {self.ratio:.2f} wall, "
+            f"{self.ours_cold.cpu / self.pil.cpu:.2f} CPU (target <= 0.5)",
+            f"ours, same chain re-rendered (photo's colour index kept): {t(self.ours_warm)}; "
+            f"ratio {self.ours_warm.wall / self.pil.wall:.2f} wall, "
+            f"{self.ours_warm.cpu / self.pil.cpu:.2f} CPU",
         ]
+        h, w = self.proxy_size
+        for name, ms in self.sliders.items():
+            out.append(f"slider change on the {w}x{h} proxy, {name} (median of {len(ms)}): "
+                       f"{statistics.median(ms):.1f} ms (min {min(ms):.1f}; target <= 30)")
+        full = "not measured" if self.max_err_full is None else f"{self.max_err_full}/255"
+        out.append(f"reference-vs-fast max abs error: full {full}, proxy "
+                   f"{self.max_err_proxy}/255 (target <= 1)")
         if self.reference_s is not None:
             out.append(f"reference (differentiable torch) path, full resolution: "
                        f"{self.reference_s * 1000:.0f} ms")
         return out
 
 
+def _slider(r, chain: list[Step], k: int, param: str, values: list[float]) -> list[float]:
+    r.render(chain)
+    times = []
+    for v in values:
+        moved = list(chain)
+        moved[k] = moved[k].copy(params={**moved[k].params, param: v})
+        t0 = time.perf_counter()
+        r.render(moved)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves: int = 15,
               reference: bool = True) -> BenchResult:
-    from PIL import ImageEnhance
+    from PIL import Image, ImageEnhance
 
     from lbie_desktop.core.render import Renderer, render_steps, to_tensor, to_uint8
 
     photo, desc = bench_photo(size)
     chain = global_chain()
-    warm = Renderer(photo[:64, :64])  # compile the numba kernels outside the timings
-    warm.render(chain, full=True)
-
-    from PIL import Image
-
+    Renderer(photo[:64, :64]).render(chain, full=True)  # compile the kernels outside timings
     pil_img = Image.fromarray(photo)
 
     def pil() -> None:
@@ -110,16 +138,13 @@ def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves:
         im = ImageEnhance.Color(im).enhance(1.3)
         ImageEnhance.Sharpness(im).enhance(1.5)
 
-    pil_s = _best(pil, repeat)
-
-    cold_times = []
+    pil_t = _best(pil, repeat)
+    colds = []
     for _ in range(repeat):
         fresh = Renderer(photo)  # the proxy is made when a photo opens, not timed here
-        t0 = time.perf_counter()
-        fresh.render(chain, full=True)
-        cold_times.append(time.perf_counter() - t0)
+        colds.append(_timed(lambda fresh=fresh: fresh.render(chain, full=True)))
         del fresh
-    ours_cold = min(cold_times)
+    cold = Timing(min(c.wall for c in colds), min(c.cpu for c in colds))
     r = Renderer(photo)
     out_full = r.render(chain, full=True)
 
@@ -127,29 +152,23 @@ def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves:
         r.clear_cache()  # drop the step results, keep the source's colour index
         r.render(chain, full=True)
 
-    ours_warm = _best(warm_full, repeat)
-
-    # slider: move the contrast slider (step 2 of 8) on the proxy, as a person drags it
-    r.render(chain)
-    slider = []
-    for i in range(slider_moves):
-        moved = list(chain)
-        moved[1] = Step("contrast", {"amount": 0.1 + 0.02 * i})
-        t0 = time.perf_counter()
-        r.render(moved)
-        slider.append((time.perf_counter() - t0) * 1000)
-
-    ref_s = None
-    err_full = -1
+    warm = _best(warm_full, repeat)
+    steps = [0.1 + 0.02 * i for i in range(slider_moves)]
+    sliders = {
+        "contrast, step 2 of 8": _slider(r, chain, 1, "amount", steps),
+        "temperature, step 7 of 8": _slider(r, chain, 6, "temperature", steps),
+        "sharpness, step 8 of 8": _slider(r, chain, 7, "amount", [0.3 + s for s in steps]),
+    }
+    ref_s = err_full = None
     if reference:
         t0 = time.perf_counter()
         ref = to_uint8(render_steps(to_tensor(photo), chain))
         ref_s = time.perf_counter() - t0
         err_full = int(np.abs(ref.astype(np.int16) - out_full).max())
         del ref
-    proxy = r.proxy
-    err_proxy = int(np.abs(to_uint8(render_steps(to_tensor(proxy), chain)).astype(np.int16)
+    err_proxy = int(np.abs(to_uint8(render_steps(to_tensor(r.proxy), chain)).astype(np.int16)
                            - r.render(chain)).max())
-    return BenchResult(desc, photo.shape[0] * photo.shape[1] / 1e6, os.cpu_count() or 1, pil_s,
-                       ours_cold, ours_warm, statistics.median(slider), slider,
-                       proxy.shape[:2], err_full, err_proxy, ref_s)
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return BenchResult(desc, photo.shape[0] * photo.shape[1] / 1e6, os.cpu_count() or 1, load,
+                       pil_t, cold, warm, r.proxy.shape[:2], sliders, err_full, err_proxy,
+                       ref_s)

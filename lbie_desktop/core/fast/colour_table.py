@@ -9,6 +9,7 @@ clipping kinks of HSV/contrast ops), and it needs no second implementation of an
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,19 @@ import numpy as np
 import torch
 
 from lbie_desktop.core.fast import kernels
+
+# Two colour-cube-sized buffers (16 MB + 64 MB) reused by every build: allocating and
+# page-faulting them anew cost more than the rest of the build.
+_scratch_lock = threading.Lock()
+_scratch_bufs: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _scratch() -> tuple[np.ndarray, np.ndarray]:
+    global _scratch_bufs
+    if _scratch_bufs is None:
+        _scratch_bufs = (np.zeros(kernels.N_COLOURS, np.uint8),
+                         np.zeros(kernels.N_COLOURS, np.int32))
+    return _scratch_bufs
 
 
 @dataclass
@@ -30,16 +44,13 @@ class ColourIndex:
     def build(cls, rgb: np.ndarray) -> ColourIndex:
         rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
         keys = np.empty(rgb.shape[:2], np.int32)
-        present = np.zeros(kernels.N_COLOURS, np.uint8)
-        kernels.pack_colours(rgb, keys, present)
-        packed = np.flatnonzero(present).astype(np.int32)
-        del present
-        index = np.empty(kernels.N_COLOURS, np.int32)  # only rows of present colours are read
-        index[packed] = np.arange(len(packed), dtype=np.int32)
-        kernels.remap_keys(keys, index)
-        colours = np.stack([(packed >> 16) & 255, (packed >> 8) & 255, packed & 255],
-                           axis=1).astype(np.uint8)
-        return cls(keys, colours)
+        with _scratch_lock:
+            present, index = _scratch()
+            kernels.pack_colours(rgb, keys, present)
+            colours = np.empty((min(keys.size, kernels.N_COLOURS), 3), np.uint8)
+            n = kernels.number_colours(present, index, colours)  # leaves `present` zeroed
+            kernels.remap_keys(keys, index)
+        return cls(keys, colours[:n].copy())
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -75,6 +86,14 @@ def per_channel_lut(fn: Callable[[torch.Tensor], torch.Tensor]) -> np.ndarray | 
     ramp = torch.linspace(0, 1, LUT1D_LEVELS + 1).view(1, 1, 1, -1).expand(1, 3, 1, -1)
     return np.ascontiguousarray(fn(ramp.contiguous()).clamp(0, 1)[0, :, 0].numpy(),
                                 dtype=np.float32)
+
+
+def compose_luts(luts: list[np.ndarray]) -> np.ndarray:
+    """One 3xN LUT for several applied in order (each sampled where the previous lands)."""
+    out = luts[0]
+    for lut in luts[1:]:
+        out = apply_lut1d(torch.from_numpy(np.ascontiguousarray(out)), lut).numpy()
+    return np.ascontiguousarray(out, dtype=np.float32)
 
 
 def apply_lut1d(t: torch.Tensor, lut: np.ndarray) -> torch.Tensor:

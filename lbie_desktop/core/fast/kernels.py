@@ -196,3 +196,25 @@ def image_unsharp(img: np.ndarray, scale: float, w: np.ndarray, amount: float,
             for i in range(3 * wpx):
                 src[rr, i] = np.float32(flat_in[y, i]) * scale
         _unsharp_band(src, w, a, wpx, flat, y0)
+
+
+@njit(cache=True)
+def number_colours(present: np.ndarray, index: np.ndarray,
+                   colours: np.ndarray) -> int:  # pragma: no cover
+    """index[k] = rank of packed colour k among those present; colours[rank] = its RGB.
+    Clears `present` on the way so the scratch buffer is ready for the next image.
+    Returns the number of distinct colours. Skips empty stretches 8 bytes at a time."""
+    words = present.view(np.uint64)
+    n = 0
+    for wi in range(words.shape[0]):
+        if words[wi] == 0:
+            continue
+        for k in range(8 * wi, 8 * wi + 8):
+            if present[k]:
+                index[k] = n
+                colours[n, 0] = (k >> 16) & 255
+                colours[n, 1] = (k >> 8) & 255
+                colours[n, 2] = k & 255
+                n += 1
+        words[wi] = 0
+    return n

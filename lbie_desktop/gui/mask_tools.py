@@ -48,13 +48,19 @@ def stamp(mask: np.ndarray, x: float, y: float, radius: int, softness: float,
 
 
 def stroke(mask: np.ndarray, p0: tuple[float, float], p1: tuple[float, float], radius: int,
-           softness: float, erase: bool = False) -> None:
-    """Stamps along the segment p0 -> p1, spaced a quarter radius apart (no gaps)."""
+           softness: float, erase: bool = False) -> tuple[int, int, int, int] | None:
+    """Stamps along the segment p0 -> p1, spaced a quarter radius apart (no gaps); returns
+    the box (x0, y0, x1, y1) that changed, or None."""
     dist = float(np.hypot(p1[0] - p0[0], p1[1] - p0[1]))
     n = max(1, int(dist / max(1.0, radius / 4)))
+    box: tuple[int, int, int, int] | None = None
     for t in np.linspace(0.0, 1.0, n + 1)[1:] if dist > 0 else [1.0]:
-        stamp(mask, p0[0] + (p1[0] - p0[0]) * t, p0[1] + (p1[1] - p0[1]) * t, radius,
-              softness, erase)
+        b = stamp(mask, p0[0] + (p1[0] - p0[0]) * t, p0[1] + (p1[1] - p0[1]) * t, radius,
+                  softness, erase)
+        if b is not None:
+            box = b if box is None else (min(box[0], b[0]), min(box[1], b[1]),
+                                         max(box[2], b[2]), max(box[3], b[3]))
+    return box
 
 
 def segment_at(image_rgb: np.ndarray, x: int, y: int, tolerance: int = 18) -> np.ndarray:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import Qt
 
 from lbie_desktop.gui import main_window as mw
 from tests.gui.conftest import WAIT_MS, fake_predict, run_request, shown, wait_idle
@@ -97,3 +98,46 @@ def test_full_resolution_follows_the_proxy_preview(qtbot, photo: Path, tmp_path:
     assert Image.open(out).size == (384, 384)
     w.close()
 
+
+
+def test_slow_work_shows_progress_and_cancel_leaves_the_session_intact(qtbot, window,
+                                                                       monkeypatch):
+    import threading
+
+    gate = threading.Event()
+
+    def slow_model(request, session):
+        gate.wait(20)
+        return fake_predict(request, session)
+
+    monkeypatch.setattr(mw, "predict", slow_model)
+    window.run_request("brighten it")
+    status = window.status
+    qtbot.waitUntil(lambda: status.progress.isVisible() and status.cancel.isVisible(),
+                    timeout=WAIT_MS)
+    assert not window.run_button.isEnabled()
+    qtbot.mouseClick(status.cancel, Qt.MouseButton.LeftButton)
+    gate.set()
+    wait_idle(qtbot, window)
+    assert not status.progress.isVisible()
+    assert window.draft.steps == [] and window.session.turns == []  # the late answer is ignored
+    assert window.run_button.isEnabled()
+
+
+def test_a_newer_request_supersedes_a_running_one(qtbot, window, monkeypatch):
+    import threading
+
+    gate = threading.Event()
+
+    def model(request, session):
+        if "brighten" in request:
+            gate.wait(20)  # the first request is slow...
+        return fake_predict(request, session)
+
+    monkeypatch.setattr(mw, "predict", model)
+    window.run_request("brighten it")
+    window.run_request("darken it")  # ...and replaced before it answers
+    gate.set()
+    wait_idle(qtbot, window)
+    assert [s.params["amount"] for s in window.draft.steps] == [-0.25]
+    assert window.draft.request == "darken it"

@@ -36,6 +36,8 @@ def test_painting_a_mask_limits_the_edit_to_the_stroke(qtbot, window):
     wait_idle(qtbot, window)
     mask = window.draft.get(sid).mask
     assert mask[190, 190] == 1.0 and mask[20, 20] == 0.0
+    overlay = window.canvas.overlay_item.image  # the painted region is tinted, the rest clear
+    assert overlay.pixelColor(190, 190).alpha() > 80 and overlay.pixelColor(20, 20).alpha() == 0
     now = shown(window).astype(int)
     assert now[185:195, 150:230].mean() > original[185:195, 150:230].mean() + 10
     outside = mask == 0
@@ -80,7 +82,7 @@ def test_click_to_select_adds_a_similar_region(qtbot, window):
 
 def test_leaving_mask_edit_hides_the_overlay(qtbot, window):
     _local_brighten(qtbot, window)
-    assert window.mask_bar.isVisible() and not window.canvas.overlay_item.pixmap().isNull()
+    assert window.mask_bar.isVisible() and window.canvas.overlay_item.has_mask()
     qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     assert not window.mask_bar.isVisible()
-    assert window.canvas.overlay_item.pixmap().isNull()
+    assert not window.canvas.overlay_item.has_mask()

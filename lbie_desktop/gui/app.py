@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,8 @@ def build_app(argv: list[str] | None = None):
     app.setOrganizationName("LBIE")
     app.setApplicationVersion(__version__)
     theme.apply_theme(app, settings.get("theme"))
+    # The model code reads the device choice from the environment (auto / gpu / cpu).
+    os.environ.setdefault("LBIE_DEVICE", str(settings.get("device")))
     return app
 
 
@@ -30,14 +33,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lbie-desktop", description="LBIE Desktop photo editor")
     parser.add_argument("photo", nargs="?", help="photo to open (default: the bundled sample)")
     parser.add_argument("--version", action="version", version=f"lbie-desktop {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check the app end to end offscreen and exit (0 = passed)")
     args = parser.parse_args(argv)
+    if args.self_test:
+        from lbie_desktop.gui.selftest_window import main as self_test
 
+        return self_test()
+
+    from lbie_desktop.logging_setup import setup_logging
     from lbie_desktop.paths import sample_photo
 
+    setup_logging("lbie-desktop")
+
     app = build_app()
+    from lbie_desktop.gui.log_folder import add_log_folder_action
     from lbie_desktop.gui.main_window import MainWindow
 
     window = MainWindow()
+    add_log_folder_action(window)  # Help > Open Log Folder
     window.show()
     if args.photo or not window.offer_recovery():
         photo = Path(args.photo) if args.photo else sample_photo()

@@ -99,7 +99,7 @@ class StepCard(QFrame):
             self.thumb.setToolTip("Edit this step's region (brush, eraser, click to add)")
             self.thumb.clicked.connect(lambda: self.maskEditRequested.emit(self.step_id))
             row.addWidget(self.thumb)
-            self.mask_note = QLabel(step.mask_note or "Region")
+            self.mask_note = QLabel(step.mask_note or "Painted region · click to edit")
             self.mask_note.setObjectName("stepWhy")
             self.mask_note.setWordWrap(True)
             row.addWidget(self.mask_note, 1)
@@ -165,7 +165,10 @@ class StepCard(QFrame):
     def set_mask(self, mask: np.ndarray | None) -> None:
         if not hasattr(self, "thumb"):
             return
-        self.thumb.setIcon(QPixmap.fromImage(mask_thumbnail(mask, THUMB)))
+        dpr = self.devicePixelRatioF()  # sharp on high-DPI screens
+        img = mask_thumbnail(mask, QSize(round(THUMB.width() * dpr), round(THUMB.height() * dpr)))
+        img.setDevicePixelRatio(dpr)
+        self.thumb.setIcon(QPixmap.fromImage(img))
 
     def set_active(self, active: bool) -> None:
         self.setProperty("active", active)

@@ -109,3 +109,33 @@ def test_window_size_and_requests_are_restored(qtbot, photo):
     assert abs(second.height() - 640) <= 40  # (window frame differences aside)
     assert second.splitter.sizes()[1] == sizes[1]  # the side panel keeps its width
     assert second.request_edit.history == ["make it warmer"]
+
+
+def test_dialogs_open_and_settings_persist(qtbot, window):
+    from PySide6.QtWidgets import QDialog
+
+    from lbie_desktop.gui import settings
+    from lbie_desktop.gui.dialogs.about import AboutDialog
+    from lbie_desktop.gui.dialogs.export import ExportDialog
+    from lbie_desktop.gui.dialogs.packs import PacksDialog
+    from lbie_desktop.gui.dialogs.settings_dialog import SettingsDialog
+
+    about = AboutDialog(window)
+    qtbot.addWidget(about)
+    from PySide6.QtWidgets import QTextBrowser
+
+    assert "MIT" in about.findChild(QTextBrowser).toPlainText()
+    packs = PacksDialog(window)
+    qtbot.addWidget(packs)
+    assert not packs.empty.isHidden() or packs.table.rowCount() > 0
+    export = ExportDialog(window.session.image, window)
+    qtbot.addWidget(export)
+    export.format.setCurrentText("PNG")
+    assert export.path().suffix == ".png" and not export.quality_box.isEnabled()
+    dlg = SettingsDialog(window)
+    qtbot.addWidget(dlg)
+    dlg.preview.setValue(1024)
+    dlg.theme.setCurrentIndex(dlg.theme.findData("light"))
+    dlg.accept()
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    assert settings.get("preview_size") == 1024 and settings.get("theme") == "light"

@@ -604,8 +604,10 @@ class MainWindow(QMainWindow):
         if outcome.messages and not steps:
             self.show_info(" ".join(outcome.messages))
             self.draft.messages = list(outcome.messages)
+            self.draft.request = text
             self.steps_panel.rebuild()
-        self.request_edit.clear()
+        if steps or outcome.revert_to is not None:
+            self.request_edit.clear()  # else keep the words, so they can be rephrased
         self.status.stop(f"{len(steps)} step{'s' if len(steps) != 1 else ''} proposed"
                          if steps else "")
 

@@ -154,7 +154,7 @@ class StepsPanel(QWidget):
         req = " ".join(self.draft.request.split())
         self.request_label.setText(f"“{req}”" if req else "")
         self.request_label.setToolTip(self.draft.request)
-        self.request_label.setVisible(bool(req) and n > 0)
+        self.request_label.setVisible(bool(req) and (n > 0 or bool(self.draft.messages)))
         msgs = self.draft.messages
         self.messages.setText("\n".join(msgs))
         self.messages.setVisible(bool(msgs))

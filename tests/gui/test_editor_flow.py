@@ -147,3 +147,11 @@ def test_a_local_step_shows_its_mask_and_leaves_the_rest_alone(qtbot, window):
     h = now.shape[0]
     np.testing.assert_array_equal(now[h // 3 + 2:], original[h // 3 + 2:])
     assert now[: h // 3 - 2].mean() > original[: h // 3 - 2].mean() + 5
+
+
+def test_an_unrecognised_request_says_so_and_keeps_the_words(qtbot, window):
+    run_request(qtbot, window, "sing me a song")
+    assert window.draft.steps == []
+    assert "didn't recognise" in window.steps_panel.messages.text()
+    assert not window.steps_panel.messages.isHidden()
+    assert window.request_edit.toPlainText() == "sing me a song"  # ready to rephrase

@@ -155,3 +155,34 @@ def test_an_unrecognised_request_says_so_and_keeps_the_words(qtbot, window):
     assert "didn't recognise" in window.steps_panel.messages.text()
     assert not window.steps_panel.messages.isHidden()
     assert window.request_edit.toPlainText() == "sing me a song"  # ready to rephrase
+
+
+def test_slider_forms_drive_curve_parameters(qtbot, window):
+    window.add_step("tint")  # a tone curve shaped by shadows / midtones / highlights
+    wait_idle(qtbot, window)
+    before = shown(window).astype(float)
+    card = _cards(window)[0]
+    assert set(card.form_sliders) == {"shadows", "midtones", "highlights"}
+    card.form_sliders["midtones"].set_value(0.8)
+    card.form_sliders["midtones"].edited.emit(0.8)  # as the drag does
+    wait_idle(qtbot, window)
+    assert shown(window).astype(float).mean() > before.mean() + 3
+    step = window.draft.steps[0]
+    assert step.params["points"] != [1.0] * len(step.params["points"])
+
+
+def test_steps_can_be_reordered_and_undo_restores_the_order(qtbot, window):
+    window.add_step("brightness")
+    window.add_step("contrast")
+    first, second = (s.id for s in window.draft.steps)
+    qtbot.mouseClick(_move_button(window.steps_panel.cards[second], "Move up"),
+                     Qt.MouseButton.LeftButton)
+    assert [s.id for s in window.draft.steps] == [second, first]
+    window.undo_stack.undo()
+    assert [s.id for s in window.draft.steps] == [first, second]
+
+
+def _move_button(card, tip: str):
+    from PySide6.QtWidgets import QToolButton
+
+    return next(b for b in card.findChildren(QToolButton) if b.toolTip() == tip)

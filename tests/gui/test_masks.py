@@ -86,3 +86,24 @@ def test_leaving_mask_edit_hides_the_overlay(qtbot, window):
     qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     assert not window.mask_bar.isVisible()
     assert not window.canvas.overlay_item.has_mask()
+
+
+def test_a_fill_step_waits_for_its_region(qtbot, window):
+    original = shown(window)
+    errors: list[str] = []
+    window.errorShown.connect(errors.append)
+    window.add_step("color_bg")  # "replace the background": needs a region first
+    wait_idle(qtbot, window)
+    assert window.active_step == window.draft.steps[-1].id  # straight into painting
+    np.testing.assert_array_equal(shown(window), original)
+    assert errors == []
+    window.canvas.set_brush_size(80)
+    window.canvas.set_brush_softness(0.0)
+    vp = window.canvas.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=_view_pos(window, 60, 60))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=_view_pos(window, 60, 60))
+    wait_idle(qtbot, window)
+    now = shown(window).astype(int)
+    assert np.abs(now[50:70, 50:70] - original[50:70, 50:70].astype(int)).mean() > 5
+    np.testing.assert_array_equal(now[300:, 300:], original[300:, 300:])
+    assert errors == []

@@ -171,6 +171,7 @@ class Canvas(QGraphicsView):
         self.split = False
         self.split_pos = 0.5
         self._dragging_split = False
+        self._pan_from: QPointF | None = None  # middle-button pan (works while painting too)
         # mask editing
         self.mask: np.ndarray | None = None
         self.show_overlay = True
@@ -380,6 +381,11 @@ class Canvas(QGraphicsView):
         return abs(p.x() - x) * self.zoom() < 8
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
         p = self._scene_pos(event)
         if event.button() == Qt.MouseButton.LeftButton and self._near_split(p):
             self._dragging_split = True
@@ -402,6 +408,13 @@ class Canvas(QGraphicsView):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._pan_from is not None:
+            d = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(d.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(d.y()))
+            event.accept()
+            return
         p = self._scene_pos(event)
         if self._dragging_split:
             w = max(1, self.source_size[0])
@@ -421,6 +434,11 @@ class Canvas(QGraphicsView):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._pan_from is not None and event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = None
+            self._update_cursor_mode()
+            event.accept()
+            return
         if self._dragging_split:
             self._dragging_split = False
             event.accept()

@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self.preview_runner = LatestRunner(self, deliver_stale=True, pool=self._pools[1])
         self.io_runner = LatestRunner(self, pool=self._pools[2])
         self.autosave_runner = LatestRunner(self, pool=self._pools[2])
+        self.thumb_runner = LatestRunner(self, pool=self._pools[1])
         self.autosaver = None
         for r in self._runners():
             r.busyChanged.connect(self._update_busy)
@@ -365,7 +366,8 @@ class MainWindow(QMainWindow):
 
     # ======================================================================= state ==========
     def _runners(self) -> tuple[LatestRunner, ...]:
-        return (self.model_runner, self.preview_runner, self.io_runner, self.autosave_runner)
+        return (self.model_runner, self.preview_runner, self.io_runner, self.autosave_runner,
+                self.thumb_runner)
 
     @property
     def busy(self) -> bool:
@@ -379,6 +381,8 @@ class MainWindow(QMainWindow):
             self.busyChanged.emit(busy)
         if not (self.model_runner.busy or self.io_runner.busy):
             self.status.stop()
+        if not self.model_runner.busy:
+            self.steps_panel.set_working("")
         self.run_button.setEnabled(not self.model_runner.busy)
 
     def wait_idle_blocking(self, msecs: int = 30000) -> None:
@@ -584,6 +588,7 @@ class MainWindow(QMainWindow):
         def done(outcome) -> None:
             self._outcome_ready(text, outcome)
 
+        self.steps_panel.set_working(f"Working out “{text}”…")
         self.model_runner.submit(job, done, self._job_error("Understanding the request"),
                                  label="request")
 
@@ -688,6 +693,30 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.schedule_render()
         self._schedule_autosave()
+        if any(t is None for t in thumbs):
+            self._render_missing_thumbs()
+
+    def _render_missing_thumbs(self) -> None:
+        """Thumbnails for turns that came from a file (the window renders the others)."""
+        s, lock = self.session, self.render_lock
+        assert s is not None
+        missing = [(i + 1, t.id) for i, t in enumerate(s.turns) if t.id not in self.thumbs]
+
+        def job(ctx: JobContext) -> dict[str, np.ndarray]:
+            out = {}
+            for upto, tid in missing:  # increasing: each render extends the cached chain
+                ctx.check()
+                with lock:
+                    rgb = s.render(upto=upto)
+                out[tid] = resize_long_side(rgb, THUMB_SIDE)
+            return out
+
+        def done(thumbs: dict[str, np.ndarray]) -> None:
+            if s is self.session and thumbs:
+                self.thumbs.update(thumbs)
+                self._session_changed()
+
+        self.thumb_runner.submit(job, done, label="thumbnails")
 
     # ======================================================================= rendering ======
     def _render_steps(self) -> list[Step]:

@@ -70,6 +70,13 @@ class StepsPanel(QWidget):
         self.request_label.setVisible(False)
         lay.addWidget(self.request_label)
 
+        self.working = QLabel()
+        self.working.setObjectName("workingLabel")
+        self.working.setWordWrap(True)
+        self.working.setContentsMargins(12, 0, 12, 6)
+        self.working.setVisible(False)
+        lay.addWidget(self.working)
+
         self.messages = QLabel()
         self.messages.setObjectName("planMessages")
         self.messages.setWordWrap(True)
@@ -158,6 +165,11 @@ class StepsPanel(QWidget):
         msgs = self.draft.messages
         self.messages.setText("\n".join(msgs))
         self.messages.setVisible(bool(msgs))
+
+    def set_working(self, text: str) -> None:
+        """A line saying what the model is doing (empty hides it)."""
+        self.working.setText(text)
+        self.working.setVisible(bool(text))
 
     def set_active(self, step_id: str | None) -> None:
         self.active_id = step_id

@@ -139,3 +139,32 @@ def test_dialogs_open_and_settings_persist(qtbot, window):
     dlg.accept()
     assert dlg.result() == QDialog.DialogCode.Accepted
     assert settings.get("preview_size") == 1024 and settings.get("theme") == "light"
+
+
+def test_autosave_keeps_a_recovery_copy_until_a_clean_close(qtbot, window):
+    from lbie_desktop.paths import autosave_dir
+
+    run_request(qtbot, window, "brighten it")
+    window.apply_steps()
+    wait_idle(qtbot, window)
+    copies = list(autosave_dir().glob("*.lbie"))
+    assert len(copies) == 1
+    from lbie_desktop.core.session_file import read_info
+
+    assert read_info(copies[0]).requests == ["brighten it"]
+    window.close()
+    assert list(autosave_dir().glob("*.lbie")) == []
+
+
+def test_reopened_session_gets_history_thumbnails(qtbot, window, tmp_path: Path):
+    run_request(qtbot, window, "brighten it")
+    window.apply_steps()
+    wait_idle(qtbot, window)
+    out = tmp_path / "s.lbie"
+    window.save_session(out)
+    qtbot.waitUntil(lambda: out.exists() and not window.busy, timeout=WAIT_MS)
+    window.thumbs.clear()
+    window.open_image(out)
+    qtbot.waitUntil(lambda: bool(window.thumbs) and not window.busy, timeout=WAIT_MS)
+    history = window.findChild(QListWidget, "historyList")
+    assert not history.item(1).icon().isNull()

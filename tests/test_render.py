@@ -130,3 +130,15 @@ def test_reference_path_is_differentiable_and_renderer_is_not(coffee):
     # render_steps on plain steps stays a plain float chain
     out = to_uint8(render_steps(x, _chain()))
     assert out.shape == (100, 150, 3)
+
+
+def test_dragging_the_sharpness_slider_gives_the_same_bytes_as_a_fresh_render(astronaut):
+    # dragging keeps the blurred copy and only recombines; the result must not depend on it
+    r = Renderer(astronaut)
+    chain = _chain()
+    r.render(chain)
+    for amount in (0.3, 0.9, 1.7):
+        moved = chain[:3] + [chain[3].copy(params={**chain[3].params, "amount": amount})]
+        dragged = r.render(moved)
+        assert np.array_equal(dragged, Renderer(astronaut).render(moved)), amount
+    assert r._blurred is not None  # the drag path was taken

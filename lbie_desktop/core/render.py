@@ -41,6 +41,7 @@ from lbie_desktop.core.plan import Step
 
 PREVIEW_LONG_SIDE = 2048
 CHUNK_PIXELS = 1 << 21  # ~2 MP per reference chunk: ~25 MB of float32 per tensor
+KEEP_BLUR_PIXELS = 4_200_000  # previews up to this size keep their blurred copy (~100 MB)
 
 
 def to_tensor(rgb: np.ndarray) -> torch.Tensor:
@@ -206,6 +207,8 @@ class Renderer:
         self._cache: dict[str, list[tuple[str, Frame]]] = {"preview": [], "full": []}
         # colour-run key -> [(chained step key, [1,3,1,U] tensor)]
         self._colour_steps: dict[str, list[tuple[str, torch.Tensor | None]]] = {}
+        self._blurred: tuple[tuple, np.ndarray, np.ndarray] | None = None  # see _unsharp
+        self._last_blur_key: tuple | None = None
         self._luts: dict[str, np.ndarray | None] = {}  # step key -> per-channel LUT or None
         self.stats = {"units_run": 0, "steps_run": 0}
 
@@ -230,6 +233,7 @@ class Renderer:
         for chain in self._cache.values():
             chain.clear()
         self._colour_steps.clear()
+        self._blurred = None
 
     # --- internals -------------------------------------------------------------------------
     @torch.no_grad()
@@ -260,8 +264,25 @@ class Renderer:
             spec = blur.unsharp_spec(get_op(step.op), step.params, frame.shape)
             if spec is not None:
                 self.stats["steps_run"] += 1
-                return Frame(rgb8=blur.unsharp(frame, *spec), alpha=frame.alpha)
+                return Frame(rgb8=self._unsharp(frame, spec, input_key), alpha=frame.alpha)
         return self._run_reference(step, frame)
+
+    def _unsharp(self, frame: Frame, spec: tuple[float, float, int], input_key: str
+                 ) -> np.ndarray:
+        """Unsharp/blur. When the same preview-sized input comes back (the amount slider is
+        being dragged) the blurred copy is kept, so each move is a single combine pass;
+        otherwise the fused banded kernel runs."""
+        amount, sigma, k = spec
+        h, w = frame.shape
+        key = (input_key, sigma, k)
+        if self._blurred is not None and self._blurred[0] == key:
+            return blur.combine(self._blurred[1], self._blurred[2], amount)
+        if h * w <= KEEP_BLUR_PIXELS and self._last_blur_key == key:
+            img = np.ascontiguousarray(frame.f32())
+            self._blurred = (key, img, blur.unsharp(frame, amount, sigma, k, keep_blur=True))
+            return blur.combine(img, self._blurred[2], amount)
+        self._last_blur_key = key
+        return blur.unsharp(frame, amount, sigma, k)
 
     def _run_colour(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
         with single_threaded_torch():  # small tensors: torch's thread barriers cost most

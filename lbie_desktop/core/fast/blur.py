@@ -4,7 +4,7 @@ the unsharp combine after it (one pass over the photo instead of kornia's conv2d
 
 Only the direct case is taken over (no area-downsampled copy, reflect borders): there the
 registry computes exactly a separable Gaussian of size max(3, 2 ceil(3 sigma) + 1), which is
-what our kernel does with reflect-101 borders (= torch "reflect", cv2 BORDER_REFLECT_101).
+what our kernel does, with kornia's weights and reflect-101 borders (= torch "reflect").
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import cv2
 import kornia
 import numpy as np
 import torch
@@ -68,26 +67,29 @@ def gaussian_weights(sigma: float, k: int) -> np.ndarray:
     return np.ascontiguousarray(w.reshape(-1).numpy(), dtype=np.float32)
 
 
-def unsharp(frame: Frame, amount: float, sigma: float, k: int) -> np.ndarray:
+def unsharp(frame: Frame, amount: float, sigma: float, k: int, *,
+            keep_blur: bool = False) -> np.ndarray:
     """uint8 of clamp(img + amount * (img - G * img)) for a render frame, in cache-sized
-    bands; a colour-run frame is gathered band by band, never as a full float image."""
+    bands; a colour-run frame is gathered band by band, never as a full float image.
+    keep_blur=True returns G * img instead (HxWx3 float32), for `combine`."""
     w = gaussian_weights(sigma, k)
     h, wpx = frame.shape
-    out = np.empty((h, wpx, 3), np.uint8)
+    out = np.empty((1, 1, 3) if keep_blur else (h, wpx, 3), np.uint8)
+    blurred = np.empty((h, wpx, 3) if keep_blur else (1, 1, 3), np.float32)
+    a = float(amount)
     if frame.index is not None and frame.table is not None and frame.rgbf is None:
-        kernels.gather_unsharp(frame.index.idx, frame.table, w, float(amount), out)
+        kernels.gather_unsharp(frame.index.idx, frame.table, w, a, out, blurred, keep_blur)
     elif frame.rgbf is not None:
-        kernels.image_unsharp(np.ascontiguousarray(frame.rgbf), 1.0, w, float(amount), out)
+        kernels.image_unsharp(np.ascontiguousarray(frame.rgbf), 1.0, w, a, out, blurred,
+                              keep_blur)
     else:
-        kernels.image_unsharp(np.ascontiguousarray(frame.u8()), 1.0 / 255.0, w, float(amount),
-                              out)
-    return out
+        kernels.image_unsharp(np.ascontiguousarray(frame.u8()), 1.0 / 255.0, w, a, out,
+                              blurred, keep_blur)
+    return blurred if keep_blur else out
 
 
-def unsharp_cv2(img: np.ndarray, amount: float, sigma: float, k: int) -> np.ndarray:
-    """The same with OpenCV's filter on a full float image (kept to cross-check the kernel)."""
-    img = np.ascontiguousarray(img, dtype=np.float32)
-    blurred = cv2.GaussianBlur(img, (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)
+def combine(img: np.ndarray, blurred: np.ndarray, amount: float) -> np.ndarray:
+    """uint8 of clamp(img + amount * (img - blurred)), the same arithmetic as `unsharp`."""
     out = np.empty(img.shape, np.uint8)
     kernels.unsharp_u8(img, blurred, float(amount), out)
     return out

@@ -105,7 +105,8 @@ def _reflect101(i: int, n: int) -> int:  # pragma: no cover
 
 @njit(inline="always", fastmath=True)
 def _unsharp_band(src: np.ndarray, w: np.ndarray, amount: np.float32, w_px: int,
-                  out: np.ndarray, y0: int) -> None:  # pragma: no cover
+                  out: np.ndarray, y0: int, blur_out: np.ndarray,
+                  keep_blur: bool) -> None:  # pragma: no cover
     """src: (rows + 2r) x 3W float32 band with r halo rows each side (already reflected);
     writes rows y0.. of out (H x 3W uint8) with clamp(I + amount (I - G*I)).
 
@@ -133,7 +134,6 @@ def _unsharp_band(src: np.ndarray, w: np.ndarray, amount: np.float32, w_px: int,
             for c in range(3):
                 pad[3 * (r - p) + c] = pad[3 * (r + p) + c]
                 pad[3 * (r + w_px - 1 + p) + c] = pad[3 * (r + w_px - 1 - p) + c]
-        orow = out[y0 + j]
         acc = np.empty(n, np.float32)
         for i in range(n):
             acc[i] = wc * vrow[i]
@@ -143,6 +143,10 @@ def _unsharp_band(src: np.ndarray, w: np.ndarray, amount: np.float32, w_px: int,
             right = pad[3 * (r + t):3 * (r + t) + n]
             for i in range(n):
                 acc[i] += wt * (left[i] + right[i])
+        if keep_blur:
+            blur_out[y0 + j, :] = acc
+            continue
+        orow = out[y0 + j]
         for i in range(n):
             v = centre[i]
             o = (v + amount * (v - acc[i])) * k255 + half
@@ -151,17 +155,20 @@ def _unsharp_band(src: np.ndarray, w: np.ndarray, amount: np.float32, w_px: int,
 
 @njit(parallel=True, cache=True, fastmath=True)
 def gather_unsharp(idx: np.ndarray, table: np.ndarray, w: np.ndarray, amount: float,
-                   out: np.ndarray) -> None:  # pragma: no cover
+                   out: np.ndarray, blur_out: np.ndarray,
+                   keep_blur: bool) -> None:  # pragma: no cover
     """Colour-table lookup fused with an unsharp mask (separable Gaussian w, reflect borders)
     in bands that stay in cache: no full-size float image is ever written.
 
     idx HxW int32, table Ux3 float32, w odd-length float32 weights, out HxWx3 uint8.
+    keep_blur: write the blurred image (HxWx3 float32) to blur_out instead of out.
     """
     h, wpx = idx.shape[0], idx.shape[1]
     r = w.shape[0] // 2
     a = np.float32(amount)
-    flat = out.reshape(h, 3 * wpx)
-    band = 32
+    flat = out.reshape(out.shape[0], -1)  # a 1x1 dummy when keep_blur
+    flat_blur = blur_out.reshape(blur_out.shape[0], -1)
+    band = 64
     for b in prange((h + band - 1) // band):
         y0 = b * band
         y1 = min(h, y0 + band)
@@ -173,20 +180,22 @@ def gather_unsharp(idx: np.ndarray, table: np.ndarray, w: np.ndarray, amount: fl
                 src[rr, 3 * x] = table[i, 0]
                 src[rr, 3 * x + 1] = table[i, 1]
                 src[rr, 3 * x + 2] = table[i, 2]
-        _unsharp_band(src, w, a, wpx, flat, y0)
+        _unsharp_band(src, w, a, wpx, flat, y0, flat_blur, keep_blur)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def image_unsharp(img: np.ndarray, scale: float, w: np.ndarray, amount: float,
-                  out: np.ndarray) -> None:  # pragma: no cover
+                  out: np.ndarray, blur_out: np.ndarray,
+                  keep_blur: bool) -> None:  # pragma: no cover
     """As gather_unsharp for a HxWx3 image: float32 in [0,1] (scale 1) or uint8 (1/255)."""
     h, wpx = img.shape[0], img.shape[1]
     r = w.shape[0] // 2
     a = np.float32(amount)
     scale = np.float32(scale)
     flat_in = img.reshape(h, 3 * wpx)
-    flat = out.reshape(h, 3 * wpx)
-    band = 32
+    flat = out.reshape(out.shape[0], -1)  # a 1x1 dummy when keep_blur
+    flat_blur = blur_out.reshape(blur_out.shape[0], -1)
+    band = 64
     for b in prange((h + band - 1) // band):
         y0 = b * band
         y1 = min(h, y0 + band)
@@ -195,7 +204,7 @@ def image_unsharp(img: np.ndarray, scale: float, w: np.ndarray, amount: float,
             y = _reflect101(y0 - r + rr, h)
             for i in range(3 * wpx):
                 src[rr, i] = np.float32(flat_in[y, i]) * scale
-        _unsharp_band(src, w, a, wpx, flat, y0)
+        _unsharp_band(src, w, a, wpx, flat, y0, flat_blur, keep_blur)
 
 
 @njit(cache=True)

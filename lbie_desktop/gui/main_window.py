@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.view_turns: int | None = None  # showing an earlier state (history click)
         self.active_step: str | None = None  # step whose mask is being edited
         self.thumbs: dict[str, np.ndarray] = {}  # turn id -> thumbnail after that turn
+        self._original_thumb: np.ndarray | None = None
         self.last_render: np.ndarray | None = None
         self.theme_name = "dark"
         self._busy = False
@@ -470,6 +471,7 @@ class MainWindow(QMainWindow):
         self.draft.set_all("", [], [])
         self.view_turns = None
         self.thumbs.clear()
+        self._original_thumb = None
         self.leave_mask_edit()
         self._hide_message()
         session.on_change(lambda _s: self._session_changed())
@@ -687,7 +689,9 @@ class MainWindow(QMainWindow):
         if self.view_turns is not None and self.view_turns >= len(turns):
             self.view_turns = None
             self.viewing_banner.setVisible(False)
-        thumbs = [resize_long_side(self.session.renderer.proxy, THUMB_SIDE)]
+        if self._original_thumb is None:
+            self._original_thumb = resize_long_side(self.session.renderer.proxy, THUMB_SIDE)
+        thumbs = [self._original_thumb]
         thumbs += [self.thumbs.get(t.id) for t in turns]
         self.history_panel.set_turns(turns, thumbs)
         self._update_actions()
@@ -805,9 +809,14 @@ class MainWindow(QMainWindow):
         self.active_step = step_id
         if step.mask is None:
             ph, pw = self.session.renderer.proxy.shape[:2]
+            self.undo_stack.beginMacro("Limit to a region")
             self.undo_stack.push(cmd.SetMaskCommand(self.draft, step_id, None,
                                                     np.zeros((ph, pw), np.float32),
                                                     "Limit to a region"))
+            if not step.enabled:
+                # the region could not be found, so the step was off: painting it is the fix
+                self.undo_stack.push(cmd.SetEnabledCommand(self.draft, step_id, True))
+            self.undo_stack.endMacro()
         self.canvas.set_mask(self.draft.get(step_id).mask)
         self.mask_bar.set_title(op.label)
         self.mask_bar.setVisible(True)
@@ -829,7 +838,10 @@ class MainWindow(QMainWindow):
     def _draft_mask_changed(self, step_id: str) -> None:
         if step_id == self.active_step:
             step = self.draft.get(step_id)
-            self.canvas.set_mask(None if step is None else step.mask)
+            if step is None or step.mask is None:
+                self.leave_mask_edit()  # undone back to "no region"
+            else:
+                self.canvas.set_mask(step.mask)
         self.schedule_render()
 
     def _set_tool(self, tool: str) -> None:

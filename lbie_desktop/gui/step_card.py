@@ -63,6 +63,7 @@ class StepCard(QFrame):
         predicted = bool(step.evidence)
         self.confidence = QLabel(f"{round(step.confidence * 100)}%" if predicted else "manual")
         self.confidence.setObjectName("confidenceChip")
+        self.confidence.setProperty("low", predicted and step.confidence < 0.5)
         self.confidence.setToolTip("How sure the model is that you asked for this step"
                                    if predicted else "Added by hand")
         head.addWidget(self.confidence)

@@ -107,3 +107,26 @@ def test_a_fill_step_waits_for_its_region(qtbot, window):
     assert np.abs(now[50:70, 50:70] - original[50:70, 50:70].astype(int)).mean() > 5
     np.testing.assert_array_equal(now[300:, 300:], original[300:, 300:])
     assert errors == []
+
+
+def test_painting_a_step_whose_region_was_not_found_turns_it_on(qtbot, window, monkeypatch):
+    from lbie_desktop.core.plan import Plan, Step
+    from lbie_desktop.dialogue import Outcome
+    from lbie_desktop.gui import main_window as mw
+    from tests.gui.conftest import run_request
+
+    def not_found(request, session):
+        step = Step("brightness", {"amount": 0.8}, enabled=False, local=True, target="the cat",
+                    evidence=["the cat"], mask_note="I can't find “the cat”; paint it.")
+        return Outcome("new", Plan([step]), None, [step.mask_note])
+
+    monkeypatch.setattr(mw, "predict", not_found)
+    run_request(qtbot, window, "brighten the cat")
+    step = window.draft.steps[0]
+    card = window.steps_panel.cards[step.id]
+    assert "can't find" in card.mask_note.text() and not card.enabled_box.isChecked()
+    qtbot.mouseClick(card.thumb, Qt.MouseButton.LeftButton)  # click the thumbnail to paint
+    assert window.active_step == step.id and window.draft.get(step.id).enabled
+    window.undo_stack.undo()  # one undo: back to "not found", off
+    assert not window.draft.get(step.id).enabled and window.draft.get(step.id).mask is None
+    assert window.active_step is None and not window.mask_bar.isVisible()

@@ -50,13 +50,12 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
 
 def rgb_to_display_image(rgb: np.ndarray) -> QImage:
     """A QImage already in the screen's native 32-bit format. Safe on worker threads (unlike
-    QPixmap), so the UI thread only does a cheap QPixmap.fromImage copy."""
+    QPixmap), so the UI thread only does a cheap QPixmap.fromImage copy; Qt's own converter
+    is several times faster than shuffling channels in numpy."""
     a = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
     h, w = a.shape[:2]
-    buf = np.empty((h, w, 4), np.uint8)
-    buf[..., 0], buf[..., 1], buf[..., 2], buf[..., 3] = a[..., 2], a[..., 1], a[..., 0], 255
-    img = QImage(buf.data, w, h, 4 * w, QImage.Format.Format_RGB32)
-    return img.copy()  # own the pixels (buf is freed with this frame)
+    return QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888).convertToFormat(
+        QImage.Format.Format_RGB32)  # a new image: it owns its pixels
 
 
 class MaskOverlayItem(QGraphicsItem):

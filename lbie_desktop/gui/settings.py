@@ -15,7 +15,7 @@ from lbie_desktop.paths import data_dir
 DEFAULTS: dict[str, Any] = {
     "theme": "dark",
     "device": "auto",  # auto / gpu / cpu
-    "preview_size": 1600,  # long side of the proxy the sliders render on
+    "preview_size": 1280,  # long side of the proxy the sliders render on (full res follows)
     "full_res_follow": True,  # render full resolution in the background after edits
 }
 MAX_RECENT = 10

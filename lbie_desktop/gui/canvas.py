@@ -125,6 +125,9 @@ class Canvas(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        # pan by dragging (or middle button), as photo editors do: no scroll bars
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QBrush(QColor(30, 30, 32)))
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -164,6 +167,16 @@ class Canvas(QGraphicsView):
         self.cursor_item.setVisible(False)
         self.scene().addItem(self.cursor_item)
 
+        self.hint = QGraphicsSimpleTextItem("Open a photo (Ctrl+O) or drop one here")
+        self.hint.setBrush(QColor(150, 152, 160))
+        font = self.hint.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.hint.setFont(font)
+        self.scene().addItem(self.hint)
+        r = self.hint.boundingRect()
+        self.scene().setSceneRect(QRectF(-r.width(), -r.height() * 4, 3 * r.width(),
+                                         9 * r.height()))
+
         self.source_size: tuple[int, int] = (0, 0)  # w, h
         self._fit = True
         self.compare = False
@@ -199,6 +212,7 @@ class Canvas(QGraphicsView):
 
     # --- content ------------------------------------------------------------------------------
     def set_source_size(self, w: int, h: int) -> None:
+        self.hint.setVisible(False)
         self.source_size = (w, h)
         self.scene().setSceneRect(QRectF(0, 0, w, h))
         self.before_clip.setRect(QRectF(0, 0, w, h))

@@ -70,6 +70,29 @@ def test_pointwise_op_fast_matches_reference(name, i, params, astronaut, coffee)
         assert _max_err(fast, _reference(img, [step])) <= 1, (name, params)
 
 
+def _soft_mask(h: int, w: int) -> np.ndarray:
+    """0 on the left third, a ramp across the middle, 1 on the right: soft edges included."""
+    return np.clip((np.arange(w, dtype=np.float32) / w - 1 / 3) * 3, 0, 1)[None].repeat(h, 0)
+
+
+@pytest.mark.parametrize("name,i,params", CASES, ids=[f"{n}-{i}" for n, i, _ in CASES])
+def test_local_pointwise_op_fast_matches_reference(name, i, params, coffee):
+    mask = _soft_mask(*coffee.shape[:2])
+    step = Step(name, params, mask=mask)
+    assert [u.kind for u in plan_units([step])] == ["masked"]
+    fast = Renderer(coffee).render([step], full=True)
+    assert _max_err(fast, _reference(coffee, [step])) <= 1, (name, params)
+    assert np.array_equal(fast[mask == 0], coffee[mask == 0])  # untouched outside the mask
+
+
+def test_local_step_after_a_colour_run_uses_its_exact_colours(astronaut):
+    mask = _soft_mask(*astronaut.shape[:2])[::-1].copy()
+    chain = [Step("contrast", {"amount": 0.6}), Step("saturation", {"amount": 0.8}),
+             Step("exposure", {"stops": 1.0}, mask=mask), Step("sharpness", {"amount": 1.0})]
+    assert [u.kind for u in plan_units(chain)] == ["colour", "masked", "blur"]
+    assert _max_err(Renderer(astronaut).render(chain, full=True), _reference(astronaut, chain)) <= 1
+
+
 @pytest.mark.parametrize("name", POINTWISE)
 def test_ops_declared_pointwise_are(name, chelsea):
     # The colour table is only exact if the op really is a function of the pixel's colour:
@@ -123,7 +146,7 @@ def test_chain_with_local_and_unknown_ops_falls_back(coffee):
              Step("brightness", {"amount": 0.3}, mask=mask), Step("dehaze", {"amount": 0.5}),
              Step("hue", {"points": [1.2] * 8 + [1.0] * 16})]
     kinds_ = [u.kind for u in plan_units(chain)]
-    assert kinds_ == ["colour", "ref", "ref", "colour"]
+    assert kinds_ == ["colour", "masked", "ref", "colour"]
     fast = Renderer(coffee).render(chain, full=True)
     slow = Renderer(coffee, fast=False).render(chain, full=True)
     # both quantise between units the same way only where they share units; stay close

@@ -34,7 +34,9 @@ from lbie_desktop.core.fast.colour_table import (
     gather_u8,
     per_channel_lut,
     table_of,
+    table_of_unclamped,
 )
+from lbie_desktop.core.fast.kernels import masked_blend
 from lbie_desktop.core.fast.threads import get_pool, map_last_dim, single_threaded_torch
 from lbie_desktop.core.ops import Op, apply_op, get_op, params_to_tensors
 from lbie_desktop.core.plan import Step
@@ -159,7 +161,9 @@ class Frame:
 
 @dataclass
 class Unit:
-    kind: str  # "colour" (run of global per-pixel steps), "blur" (fast/blur.py), "ref"
+    # "colour" (run of global per-pixel steps), "masked" (one local per-pixel step),
+    # "blur" (fast/blur.py), "ref" (registry function on the image)
+    kind: str
     steps: list[Step]
 
 
@@ -173,6 +177,8 @@ def plan_units(steps: Sequence[Step], fast: bool = True) -> list[Unit]:
                 units[-1].steps.append(s)
             else:
                 units.append(Unit("colour", [s]))
+        elif fast and kinds.is_pointwise(op):
+            units.append(Unit("masked", [s]))
         elif fast and s.mask is None and op.name in ("sharpness", "gaussian_blur"):
             units.append(Unit("blur", [s]))
         else:
@@ -198,7 +204,10 @@ class Renderer:
 
     def __init__(self, source_rgb: np.ndarray, preview_long_side: int = PREVIEW_LONG_SIDE,
                  *, fast: bool = True):
-        self.source = np.ascontiguousarray(source_rgb[..., :3])
+        src = np.asarray(source_rgb)
+        if src.ndim == 2:  # grayscale: the ops work on RGB
+            src = np.stack([src] * 3, axis=-1)
+        self.source = np.ascontiguousarray(src[..., :3])
         if self.source.dtype != np.uint8:
             self.source = to_uint8(to_tensor(self.source))
         self.proxy = resize_long_side(self.source, preview_long_side)
@@ -260,6 +269,9 @@ class Renderer:
         if unit.kind == "colour":
             return self._run_colour(unit, frame, input_key)
         step = unit.steps[0]
+        if unit.kind == "masked":
+            with single_threaded_torch():
+                return self._run_masked(step, frame)
         if unit.kind == "blur":
             spec = blur.unsharp_spec(get_op(step.op), step.params, frame.shape)
             if spec is not None:
@@ -332,18 +344,31 @@ class Renderer:
             self._luts[key] = per_channel_lut(lambda x: apply_op(step.op, x, step.params, None))
         return self._luts[key]
 
+    def _run_masked(self, step: Step, frame: Frame) -> Frame:
+        """A local per-pixel step: the op on the distinct colours, composited per pixel."""
+        self.stats["steps_run"] += 1
+        op = get_op(step.op)
+        if frame.index is not None and frame.table is not None:
+            index, src = frame.index, frame.table  # exact floats of the colour run before
+            t = torch.from_numpy(np.ascontiguousarray(src.T)).reshape(1, 3, 1, -1)
+        else:
+            index = frame.colour_index()
+            t = index.tensor()
+            src = table_of(t)
+        # the op's own output, unclamped: the registry clamps after blending
+        p = params_to_tensors(op, step.params)
+        edited = table_of_unclamped(map_last_dim(lambda x: op.fn(x, p, None), t))
+        mask = _fit_mask(step.mask, frame.shape)[0, 0].numpy()
+        out = np.empty((*frame.shape, 3), np.float32)
+        masked_blend(index.idx, src, edited, np.ascontiguousarray(mask), out)
+        return Frame(rgbf=out, alpha=frame.alpha)
+
     def _run_reference(self, step: Step, frame: Frame) -> Frame:
         self.stats["steps_run"] += 1
         op = get_op(step.op)
         rgb = frame.f32()
         h, w = rgb.shape[:2]
-        mask = None
-        if step.mask is not None:
-            m = torch.from_numpy(step.mask)[None, None]
-            if m.shape[-2:] != (h, w):  # drawn on another size, or before a crop/rotate
-                m = torch.nn.functional.interpolate(m, size=(h, w), mode="bilinear",
-                                                    align_corners=False)
-            mask = m.clamp(0, 1)
+        mask = None if step.mask is None else _fit_mask(step.mask, (h, w))
         if kinds.is_chunkable(op) and h * w > CHUNK_PIXELS:
             rgbf = _apply_chunked(op, step, rgb, mask)
         else:
@@ -369,6 +394,15 @@ class Renderer:
         while mult_t.dim() > 2:
             mult_t = mult_t[0]
         return (base * mult_t).clamp(0, 1).numpy().astype(np.float32)
+
+
+def _fit_mask(mask: np.ndarray, hw: tuple[int, int]) -> torch.Tensor:
+    """[1,1,H,W] mask at the image's size, as the registry resizes it (a mask drawn on
+    another size, or before a crop/rotate, follows the image it applies to)."""
+    m = torch.from_numpy(np.ascontiguousarray(mask, dtype=np.float32))[None, None]
+    if m.shape[-2:] != tuple(hw):
+        m = torch.nn.functional.interpolate(m, size=hw, mode="bilinear", align_corners=False)
+    return m.clamp(0, 1)
 
 
 def _hwc_to_tensor(a: np.ndarray) -> torch.Tensor:

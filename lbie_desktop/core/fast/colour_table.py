@@ -110,6 +110,11 @@ def table_of(t: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(t[0, :, 0].clamp(0, 1).T.numpy(), dtype=np.float32)
 
 
+def table_of_unclamped(t: torch.Tensor) -> np.ndarray:
+    """[1,3,1,U] float colours -> Ux3 float32 table, values as they are."""
+    return np.ascontiguousarray(t.reshape(3, -1).T.numpy(), dtype=np.float32)
+
+
 def gather_u8(index: ColourIndex, table: np.ndarray) -> np.ndarray:
     """Per-pixel result rounded as render.to_uint8 rounds."""
     lut8 = np.round(np.clip(table, 0, 1) * np.float32(255.0)).astype(np.uint8)

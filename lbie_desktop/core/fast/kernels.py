@@ -227,3 +227,26 @@ def number_colours(present: np.ndarray, index: np.ndarray,
                 n += 1
         words[wi] = 0
     return n
+
+
+@njit(parallel=True, cache=True)
+def masked_blend(idx: np.ndarray, src: np.ndarray, edited: np.ndarray, mask: np.ndarray,
+                 out: np.ndarray) -> None:  # pragma: no cover
+    """A local per-pixel step, composited as the registry does (no fastmath: same arithmetic):
+    out = I where M == 0, else clamp(E * M + I * (1 - M)).
+
+    idx HxW int32 rows of src/edited (Ux3 float32: input colours and the op's unclamped
+    output for them), mask HxW float32 in [0,1], out HxWx3 float32 (unrounded, so a
+    neighbourhood op after it sees what the reference sees).
+    """
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    for y in prange(idx.shape[0]):
+        for x in range(idx.shape[1]):
+            i = idx[y, x]
+            m = mask[y, x]
+            for c in range(3):
+                v = src[i, c]
+                if m > zero:
+                    v = min(max(edited[i, c] * m + v * (one - m), zero), one)
+                out[y, x, c] = v

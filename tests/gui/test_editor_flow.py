@@ -186,3 +186,30 @@ def _move_button(card, tip: str):
     from PySide6.QtWidgets import QToolButton
 
     return next(b for b in card.findChildren(QToolButton) if b.toolTip() == tip)
+
+
+def test_ctrl_return_applies_from_the_request_box(qtbot, window):
+    run_request(qtbot, window, "brighten it")
+    qtbot.keyClick(window.request_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, window)
+    assert len(window.session.turns) == 1 and window.draft.steps == []
+
+
+def test_dropping_a_photo_opens_it(qtbot, window, tmp_path, coffee):
+    from PIL import Image
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from lbie_desktop.gui import settings
+
+    path = tmp_path / "coffee.png"
+    Image.fromarray(coffee).save(path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.canvas.dropEvent(event)
+    qtbot.waitUntil(lambda: window.session.image.path == path and not window.busy,
+                    timeout=30_000)
+    assert shown(window).shape[:2] == coffee.shape[:2]
+    assert str(path.resolve()) == settings.recent_files()[0]

@@ -108,9 +108,8 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
             if t is not None:
                 target = t.as_step_target
                 evidence.append(t.evidence())
-            elif op not in ("inpaint_obj", "color_bg"):
-                d.local = False
-                evidence.append("no region named: whole image")
+        elif d.no_region:
+            evidence.append("no region named: whole image")
         if d.negated_by:
             evidence.append(f'not: "{d.negated_by}"')
         if not evidence:

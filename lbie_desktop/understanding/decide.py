@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lbie_desktop.understanding.lexicon import ADDABLE, lexicon_hits, negated_ops
-from lbie_desktop.understanding.targets import find_exclusion
+from lbie_desktop.understanding.targets import best_target, find_exclusion
 
 # Ops that only make sense on a region / on the whole picture.
-ALWAYS_LOCAL = frozenset({"inpaint_obj", "color_bg", "recolor"})
+ALWAYS_LOCAL = frozenset({"inpaint_obj", "color_bg"})
 NEVER_LOCAL = frozenset({"crop", "rotate", "flip"})
 
 
@@ -25,6 +25,7 @@ class OpDecision:
     local: bool
     words: list[str] = field(default_factory=list)  # lexicon words that named the op
     negated_by: str | None = None
+    no_region: bool = False  # the classifier said local but the words name no region
 
 
 def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
@@ -55,10 +56,14 @@ def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
     for d in out.values():
         if d.op in ALWAYS_LOCAL:
             d.local = True
+        elif d.op == "recolor":  # the classifier never saw it: the words decide
+            d.local = best_target(text, d.op) is not None
         elif d.op in NEVER_LOCAL:
             d.local = False
         elif excl is not None:
             d.local = True  # "everything except the face" is a region too
+        elif d.local and best_target(text, d.op) is None:
+            d.local, d.no_region = False, True
     return sorted(out.values(), key=lambda d: -d.confidence)
 
 

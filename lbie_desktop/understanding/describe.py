@@ -14,17 +14,21 @@ from lbie_desktop.understanding.measure import ImageStats
 from lbie_desktop.understanding.params import _COLOURS
 
 _START = re.compile(
-    r"^(?:(?:i (?:want|would like|'d like)|give me|i need|it should (?:be|look like)|"
-    r"make it (?:look )?like|turn it into|like)\s+)?(?:an?|the)\s+(?:[\w-]+,?\s+(?:and\s+)?){0,5}"
+    r"^(?:(?:i want|i'd like|i would like|give me|it should (?:be|look like)|"
+    r"make it (?:look )?like|turn it into)\s+)?an?\s+(?:[\w-]+,?\s+(?:and\s+)?){0,5}"
     r"(?:photo|photograph|picture|image|shot|scene|portrait|landscape|day|look|version|"
     r"evening|morning|sunset)\b", re.I)
+# Requests that merely start like a description ("A picture of my dog. Could someone remove
+# the can?") are orders: they go to the classifier.
+_ORDER = re.compile(r"\?|\b(?:please|could|can|would|should|needs?|remove|fix|change|"
+                    r"photoshop|edit|get rid|take out|help|my|me)\b", re.I)
 
 # word -> (op, measured attribute, wanted value, sign without an image)
 _ATTRS: list[tuple[str, str, str, float, int]] = [
     (r"bright|sunny|light|airy|well[- ]lit", "brightness", "luma_median", 0.58, 1),
     (r"dark|moody|dim|gloomy|night", "brightness", "luma_median", 0.3, -1),
-    (r"warm|golden|sunset", "temperature", "cast_b", 12.0, 1),
-    (r"cool|cold|icy|wintry", "temperature", "cast_b", -10.0, -1),
+    (r"warm|golden|sunset", "temperature", "cast_b", 8.0, 1),
+    (r"cool|cold|icy|wintry", "temperature", "cast_b", -6.0, -1),
     (r"vivid|colou?rful|vibrant|saturated|rich", "saturation", "saturation_mean", 0.5, 1),
     (r"muted|faded|pastel|desaturated|washed[- ]out", "saturation", "saturation_mean", 0.18, -1),
     (r"contrasty|punchy|high[- ]contrast|dramatic|bold", "contrast", "luma_std", 0.28, 1),
@@ -38,7 +42,8 @@ _NOT_NOUNS = {"photo", "picture", "image", "shot", "tone", "tones", "cast", "tin
 
 
 def is_descriptive(text: str) -> bool:
-    return bool(_START.match(text.strip()))
+    t = text.strip()
+    return len(t.split()) <= 16 and bool(_START.match(t)) and not _ORDER.search(t)
 
 
 def _amount(op: str, have: float, want: float) -> float:
@@ -71,7 +76,7 @@ def describe_steps(text: str, stats: ImageStats | None) -> list[Step]:
         if stats is not None:
             have = float(getattr(stats, attr))
             amount = _amount(op, have, want)
-            if amount * sign <= 0.03:
+            if amount * sign < 0.1:
                 continue  # the photo already looks like that
             ev.append(f"image: {attr.replace('_', ' ')} {have:.3g}, wanted ~{want:g}")
         else:

@@ -64,11 +64,11 @@ def measure(image: np.ndarray) -> ImageStats | None:
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)
     p02, med, p98 = np.percentile(luma, [2, 50, 98])
     spread = float(np.abs(rgb - rgb.mean(-1, keepdims=True)).mean())
-    # A cast shows in what should be neutral: average only the least colourful quarter,
+    # A cast shows in what should be neutral: average only the less colourful half,
     # so a brown coffee cup or a blue sky does not count as a cast.
     ab = lab[..., 1:].reshape(-1, 2)
     chroma = np.hypot(ab[:, 0], ab[:, 1])
-    neutral = ab[chroma <= np.percentile(chroma, 25)]
+    neutral = ab[chroma <= np.percentile(chroma, 50)]
     return ImageStats(
         luma_median=float(med), luma_mean=float(luma.mean()), luma_std=float(luma.std()),
         p02=float(p02), p98=float(p98), value_mean=float(hsv[..., 2].mean()),

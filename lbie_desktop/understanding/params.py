@@ -141,7 +141,8 @@ def _want_sharpness(s: ImageStats) -> tuple[float, str]:
 
 
 def _want_warmth(s: ImageStats) -> tuple[float, str]:
-    return (_clip(-s.cast_b / 25.0, -0.6, 0.6),
+    # damped: part of a warm/cool look is the scene (a sunset), not the camera
+    return (_clip(-s.cast_b / 40.0, -0.5, 0.5) if abs(s.cast_b) > 6 else 0.0,
             f"image: colour cast b*={s.cast_b:+.1f} ({'warm' if s.cast_b > 0 else 'cool'})")
 
 
@@ -276,11 +277,11 @@ def _curves(op: str, text: str, stats: ImageStats | None, k: float, ev: list[str
             controls[name] = (-0.5 if neg else 0.5) * k
             ev.append(f'words: "{m.group(0)}"')
     if not controls and stats is not None and not stats.grey:
-        controls["warmth"] = _clip(-stats.cast_b / 25.0, -0.6, 0.6)
-        controls["green"] = _clip(stats.cast_a / 25.0, -0.6, 0.6)
+        controls["warmth"] = _clip(-stats.cast_b / 40.0, -0.5, 0.5)
+        controls["green"] = _clip(stats.cast_a / 40.0, -0.5, 0.5)
         ev.append(f"image: colour cast a*={stats.cast_a:+.1f} b*={stats.cast_b:+.1f} "
                   "(neutralised)")
-        useful = abs(stats.cast_b) > 4 or abs(stats.cast_a) > 4
+        useful = abs(stats.cast_b) > 6 or abs(stats.cast_a) > 6
         return Choice(o.controls_to_params(controls), ev, useful)
     if not controls:
         controls["warmth"] = 0.25 * k

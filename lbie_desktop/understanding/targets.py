@@ -20,7 +20,7 @@ _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|whic
          r"if|or|for me|thanks|thank|without|using|into|more|less|look|a bit|a little|"
          r"slightly|too|is|are|was|were|be|make|making|brighter|darker|lighter|sharper|"
          r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
-         r"stand out|pop|from|by|alone|untouched|unchanged|intact|red|green|blue|yellow|orange|purple|"
+         r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|red|green|blue|yellow|orange|purple|"
          r"pink|brown|grey|gray|golden)\b))")
 _NP = rf"({_DET}\s+[^,.;:!?()\n]{{1,60}}?|(?:him|her|them|it|me|us)){_STOP}"
 

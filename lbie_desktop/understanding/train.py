@@ -190,6 +190,10 @@ def train(data: str | Path | None, out: Path, *, epochs: int = 4, batch_size: in
             f"micro-F1 (9 labels) {f1:.4f}, {time.time() - t0:.0f} s")
         if best is None or f1 > best[0]:
             best = (f1, {k: v.clone() for k, v in model.state_dict().items()}, th, epoch + 1)
+            # a usable MiniLM-only checkpoint after every improving epoch (long CPU runs)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            save_model(model, out, {"thresholds": th, "calibration_micro_f1_9": round(f1, 4),
+                                    "best_epoch": epoch + 1, "partial": True})
     assert best is not None
     model.load_state_dict(best[1])
     ngram_tensors, alpha, th, f1 = None, 0.0, best[2], best[0]

@@ -7,15 +7,16 @@ and the full-resolution photo get the same look.
 from __future__ import annotations
 
 import cv2
-import kornia
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from lbie_desktop.core.ops.pixel_math import (
     gaussian_blur,
+    guided_filter,
     is_value,
     luminance,
+    min_filter,
     self_guided_smooth,
     short_side,
 )
@@ -132,16 +133,6 @@ register(Op(
 ))
 
 
-def _guided(guide: torch.Tensor, src: torch.Tensor, radius: int, eps: torch.Tensor
-            ) -> torch.Tensor:
-    """Edge-preserving smoothing (He et al.'s guided filter, via kornia; box filters, so the
-    cost does not grow with the radius). Large radii run subsampled ("fast guided filter")."""
-    sub = max(1, radius // 4)
-    k = 2 * radius + 1
-    return kornia.filters.guided_blur(guide, src, k, eps.reshape(1).expand(src.shape[0]),
-                                      subsample=sub)
-
-
 def _denoise(img: torch.Tensor, p, mask) -> torch.Tensor:
     s = p["strength"]
     if is_value(s, 0.0):
@@ -170,7 +161,7 @@ def _dehaze(img: torch.Tensor, p, mask) -> torch.Tensor:
     # Dark channel prior (He et al. 2009): in haze-free patches some channel is near 0, so
     # the patch minimum measures the haze. Patch = 1.5% of the short side.
     r = max(1, round(0.0075 * short_side(img)))
-    dark = -F.max_pool2d(-img.amin(dim=1, keepdim=True), 2 * r + 1, stride=1, padding=r)
+    dark = min_filter(img.amin(dim=1, keepdim=True), r)
     # Airlight: colour of the haziest 0.1% of pixels (no gradient through the selection).
     b = img.shape[0]
     flat_dark = dark.reshape(b, -1)
@@ -179,11 +170,10 @@ def _dehaze(img: torch.Tensor, p, mask) -> torch.Tensor:
     pix = img.reshape(b, 3, -1)
     air = torch.gather(pix, 2, idx.unsqueeze(1).expand(-1, 3, -1)).mean(dim=2).clamp_min(0.05)
     air = air.view(b, 3, 1, 1)
-    norm_dark = -F.max_pool2d(-(img / air).amin(dim=1, keepdim=True), 2 * r + 1, stride=1,
-                              padding=r)
+    norm_dark = min_filter((img / air).amin(dim=1, keepdim=True), r)
     trans = 1 - 0.95 * a * norm_dark
     # Refine the blocky transmission along the image's edges.
-    trans = _guided(luminance(img), trans, 4 * r, torch.tensor(1e-3, dtype=img.dtype))
+    trans = guided_filter(luminance(img), trans, 4 * r, 1e-3, subsample=max(1, r // 2))
     return (img - air) / trans.clamp_min(0.1) + air
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import cv2
 import kornia
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -159,3 +160,60 @@ def self_guided_smooth(img: torch.Tensor, sigma_px: float, eps: torch.Tensor | f
     a = var / (var + eps)
     b = mean - a * mean
     return gaussian_blur(a, sigma_px) * img + gaussian_blur(b, sigma_px)
+
+
+def box_mean(x: torch.Tensor, radius: int) -> torch.Tensor:
+    """Mean over a (2r+1)^2 window, replicated borders; separable (cost 2(2r+1) per pixel),
+    and OpenCV's running-sum box filter when no gradient is needed."""
+    if radius <= 0:
+        return x
+    k = 2 * radius + 1
+    if not _needs_graph(x) and x.device.type == "cpu" and x.dtype == torch.float32:
+        out = torch.empty_like(x)
+        for b in range(x.shape[0]):
+            for c in range(x.shape[1]):
+                out[b, c] = torch.from_numpy(cv2.boxFilter(
+                    x[b, c].contiguous().numpy(), -1, (k, k), normalize=True,
+                    borderType=cv2.BORDER_REPLICATE))
+        return out
+    x = F.avg_pool2d(F.pad(x, (radius, radius, 0, 0), mode="replicate"), (1, k), stride=1)
+    return F.avg_pool2d(F.pad(x, (0, 0, radius, radius), mode="replicate"), (k, 1), stride=1)
+
+
+def guided_filter(guide: torch.Tensor, src: torch.Tensor, radius: int, eps: float,
+                  subsample: int = 1) -> torch.Tensor:
+    """He et al.'s guided filter with a one-channel guide: smooths `src` but keeps the
+    guide's edges. `subsample` > 1 solves on a downsampled copy ("fast guided filter")."""
+    h, w = guide.shape[-2:]
+    g, p = guide, src
+    if subsample > 1:
+        size = (max(1, h // subsample), max(1, w // subsample))
+        g, p = F.interpolate(g, size=size, mode="area"), F.interpolate(p, size=size, mode="area")
+        radius = max(1, radius // subsample)
+    mean_g, mean_p = box_mean(g, radius), box_mean(p, radius)
+    var_g = (box_mean(g * g, radius) - mean_g * mean_g).clamp_min(0)
+    cov = box_mean(g * p, radius) - mean_g * mean_p
+    a = cov / (var_g + eps)
+    b = mean_p - a * mean_g
+    mean_a, mean_b = box_mean(a, radius), box_mean(b, radius)
+    if subsample > 1:
+        mean_a = F.interpolate(mean_a, size=(h, w), mode="bilinear", align_corners=False)
+        mean_b = F.interpolate(mean_b, size=(h, w), mode="bilinear", align_corners=False)
+    return mean_a * guide + mean_b
+
+
+def min_filter(x: torch.Tensor, radius: int) -> torch.Tensor:
+    """Minimum over a (2r+1)^2 window (pixels outside the image ignored); separable, and
+    OpenCV's erosion when no gradient is needed."""
+    if radius <= 0:
+        return x
+    k = 2 * radius + 1
+    if not _needs_graph(x) and x.device.type == "cpu" and x.dtype == torch.float32:
+        kernel = np.ones((k, k), np.uint8)
+        out = torch.empty_like(x)
+        for b in range(x.shape[0]):
+            for c in range(x.shape[1]):
+                out[b, c] = torch.from_numpy(cv2.erode(x[b, c].contiguous().numpy(), kernel))
+        return out
+    x = -F.max_pool2d(-x, (1, k), stride=1, padding=(0, radius))
+    return -F.max_pool2d(-x, (k, 1), stride=1, padding=(radius, 0))

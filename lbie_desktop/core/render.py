@@ -140,7 +140,7 @@ class Frame:
                 self.rgb8 = gather_u8(self.index, self.table)
             else:
                 assert self.rgbf is not None
-                self.rgb8 = to_uint8(torch.from_numpy(self.rgbf).permute(2, 0, 1)[None])
+                self.rgb8 = _f32_to_u8(self.rgbf)
         return self.rgb8
 
     def f32(self) -> np.ndarray:
@@ -394,6 +394,17 @@ class Renderer:
         while mult_t.dim() > 2:
             mult_t = mult_t[0]
         return (base * mult_t).clamp(0, 1).numpy().astype(np.float32)
+
+
+def _f32_to_u8(a: np.ndarray) -> np.ndarray:
+    """As to_uint8 (round half to even), in row bands so no full-size temporaries."""
+    out = np.empty(a.shape, np.uint8)
+    rows = max(1, CHUNK_PIXELS // max(1, a.shape[1]))
+    for y0 in range(0, a.shape[0], rows):
+        band = np.clip(a[y0:y0 + rows], 0, 1) * np.float32(255.0)
+        np.rint(band, out=band)
+        out[y0:y0 + rows] = band
+    return out
 
 
 def _fit_mask(mask: np.ndarray, hw: tuple[int, int]) -> torch.Tensor:

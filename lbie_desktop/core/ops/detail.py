@@ -91,22 +91,19 @@ def _zoom_samples(img: torch.Tensor, cx: torch.Tensor, cy: torch.Tensor, width: 
 
 def _zoom_samples_cv2(img: torch.Tensor, cx: float, cy: float, width: float, taps: int
                       ) -> torch.Tensor:
-    """The same sampling through cv2.remap (rendering, no gradient): several times faster
-    than grid_sample; OpenCV's 1/32-px interpolation grid keeps it within 1/255."""
+    """The same sampling as one cv2.warpAffine per tap (rendering, no gradient): a scaling
+    about the centre is affine, so no coordinate maps are built; ~10x faster."""
     b, c, h, w = img.shape
     px, py = cx * w - 0.5, cy * h - 0.5  # centre in pixel-index coordinates
-    xs = np.arange(w, dtype=np.float32) - px
-    ys = np.arange(h, dtype=np.float32) - py
     out = torch.empty_like(img)
     for i in range(b):
         src = img[i].permute(1, 2, 0).contiguous().numpy()
         acc = np.zeros_like(src)
         for k in range(taps):
-            scale = np.float32(np.exp(-width * k / taps))
-            map_x = np.broadcast_to(px + xs * scale, (h, w)).astype(np.float32)
-            map_y = np.broadcast_to((py + ys * scale)[:, None], (h, w)).astype(np.float32)
-            acc += cv2.remap(src, map_x, map_y, cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_REPLICATE).reshape(src.shape)
+            s = float(np.exp(-width * k / taps))
+            m = np.array([[s, 0, px * (1 - s)], [0, s, py * (1 - s)]], np.float32)
+            acc += cv2.warpAffine(src, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                  borderMode=cv2.BORDER_REPLICATE).reshape(src.shape)
         out[i] = torch.from_numpy(acc / taps).permute(2, 0, 1)
     return out
 

@@ -213,3 +213,36 @@ def test_dropping_a_photo_opens_it(qtbot, window, tmp_path, coffee):
                     timeout=30_000)
     assert shown(window).shape[:2] == coffee.shape[:2]
     assert str(path.resolve()) == settings.recent_files()[0]
+
+
+def test_a_follow_up_re_tunes_the_earlier_step(qtbot, window, monkeypatch):
+    """The real dialogue tracker (with a keyword stand-in for the language model): "a bit
+    more" after "brighten it" replaces the brightness step instead of stacking another."""
+    from lbie_desktop.core.plan import Step
+    from lbie_desktop.dialogue import tracker
+    from lbie_desktop.gui import main_window as mw
+
+    def understand(request, image):
+        if "brighten" in request:
+            return [Step("brightness", {"amount": 0.2}, confidence=0.9, evidence=["brighten"])]
+        return []
+
+    monkeypatch.setattr(tracker, "default_understand", understand)
+    monkeypatch.setattr(mw, "predict", lambda text, s: tracker.interpret(text, s))
+    run_request(qtbot, window, "brighten it")
+    window.apply_steps()
+    wait_idle(qtbot, window)
+    after_first = shown(window)
+    first_id = window.session.turns[0].plan.steps[0].id
+    run_request(qtbot, window, "a bit more")
+    assert len(window.draft.steps) == 1
+    step = window.draft.steps[0]
+    assert step.replaces == first_id and step.params["amount"] > 0.2
+    assert shown(window).astype(float).mean() > after_first.astype(float).mean() + 1
+    window.apply_steps()
+    wait_idle(qtbot, window)
+    assert window.findChild(QListWidget, "historyList").count() == 3
+    window.undo_stack.undo()  # un-apply the follow-up
+    window.undo_stack.undo()  # and its proposal
+    wait_idle(qtbot, window)
+    np.testing.assert_array_equal(shown(window), after_first)

@@ -255,7 +255,12 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
         if busy != self._busy:
             self._busy = busy
             self.busyChanged.emit(busy)
-        if not (self.model_runner.busy or self.io_runner.busy):
+        if self.model_runner.busy or self.io_runner.busy:
+            pass  # their callers started the status line with what they do
+        elif self.preview_runner.busy:
+            if not self.status.working:  # shows only if it lasts (inpainting, big photos)
+                self.status.start("Rendering…", cancellable=False)
+        else:
             self.status.stop()
         if not self.model_runner.busy:
             self.steps_panel.set_working("")

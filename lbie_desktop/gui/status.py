@@ -1,5 +1,6 @@
-"""Status bar contents: a message, the zoom level, and a progress bar with Cancel that appears
-only for work that lasts (model loading, predicting, full-resolution export)."""
+"""Status bar contents: a message, the zoom level, and a progress bar (with Cancel where that
+means something) that appears only for work that lasts: model loading, predicting, slow
+renders such as inpainting, full-resolution export."""
 
 from __future__ import annotations
 
@@ -35,11 +36,17 @@ class StatusBar(QStatusBar):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._reveal)
         self._working = False
+        self._cancellable = True
         self.progress.setVisible(False)
         self.cancel.setVisible(False)
 
-    def start(self, message: str) -> None:
+    @property
+    def working(self) -> bool:
+        return self._working
+
+    def start(self, message: str, cancellable: bool = True) -> None:
         self._working = True
+        self._cancellable = cancellable
         self.showMessage(message)
         self.progress.setRange(0, 0)  # busy indicator until the first progress report
         if not self.progress.isVisible():
@@ -53,16 +60,21 @@ class StatusBar(QStatusBar):
             self.showMessage(message)
 
     def stop(self, message: str = "") -> None:
+        if not self._working and not message:
+            return
         self._working = False
         self._timer.stop()
         self.progress.setVisible(False)
         self.cancel.setVisible(False)
-        self.showMessage(message, 4000)
+        if message:  # else keep what a finished job just said ("Exported …")
+            self.showMessage(message, 4000)
+        elif self.currentMessage().endswith("…"):
+            self.clearMessage()
 
     def _reveal(self) -> None:
         if self._working:
             self.progress.setVisible(True)
-            self.cancel.setVisible(True)
+            self.cancel.setVisible(self._cancellable)
 
     def set_zoom(self, z: float) -> None:
         self.zoom.setText(f"{z * 100:.0f}%")

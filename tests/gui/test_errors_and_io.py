@@ -63,6 +63,7 @@ def test_export_writes_the_edited_photo(qtbot, window, tmp_path: Path, photo: Pa
     source = np.asarray(Image.open(photo).convert("RGB"), dtype=float)
     assert saved.shape == source.shape
     assert saved.mean() > source.mean() + 2
+    assert "Exported out.jpg" in window.status.currentMessage()
 
 
 def test_export_refuses_to_overwrite_the_original(qtbot, window, photo: Path):

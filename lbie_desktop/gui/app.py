@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,8 @@ def build_app(argv: list[str] | None = None):
     app.setOrganizationName("LBIE")
     app.setApplicationVersion(__version__)
     theme.apply_theme(app, settings.get("theme"))
+    # The model code reads the device choice from the environment (auto / gpu / cpu).
+    os.environ.setdefault("LBIE_DEVICE", str(settings.get("device")))
     return app
 
 

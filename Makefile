@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean package
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,6 +27,20 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/lbie bench
+
+# The packaged app (packaging/README.md): a fresh clone of the committed tree is built into
+# dist/LBIE-Desktop/, then the built executables run their self-tests offscreen.
+PKG_SRC := $(CURDIR)/build/package-src
+PYI := $(abspath $(BIN))/pyinstaller
+package: $(STAMP)
+	test -x $(PYI) || $(BIN)/pip install -q 'pyinstaller>=6.6'
+	rm -rf $(PKG_SRC) dist/LBIE-Desktop
+	git clone -q --no-hardlinks . $(PKG_SRC)
+	cd $(PKG_SRC)/packaging && PYTHONPATH=$(PKG_SRC) nice -n 10 $(PYI) --noconfirm --log-level WARN \
+		--distpath $(CURDIR)/dist --workpath $(PKG_SRC)/build lbie.spec
+	QT_QPA_PLATFORM=offscreen dist/LBIE-Desktop/lbie-desktop --self-test
+	dist/LBIE-Desktop/lbie selftest
+	du -sh dist/LBIE-Desktop
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -2,7 +2,10 @@
 
 import sys
 
-from lbie_desktop.cli import main
+from lbie_desktop.logging_setup import setup_logging
 
 if __name__ == "__main__":
+    setup_logging("lbie")
+    from lbie_desktop.cli import main
+
     sys.exit(main())

@@ -1,8 +1,18 @@
-"""pyinstaller entry point for the desktop app (`LBIE Desktop`)."""
+"""pyinstaller entry point for the desktop app (`lbie-desktop`)."""
 
-import sys
+import os
+import time
 
-from lbie_desktop.gui.app import main
+# before the heavy imports: the self-test reports the time from launch to a usable window
+os.environ.setdefault("LBIE_T0", repr(time.time()))
+
+import sys  # noqa: E402
+
+from lbie_desktop.logging_setup import setup_logging  # noqa: E402
 
 if __name__ == "__main__":
+    if "--self-test" not in sys.argv:  # the self-test logs into its own throw-away data folder
+        setup_logging("lbie-desktop")
+    from lbie_desktop.gui.app import main
+
     sys.exit(main())

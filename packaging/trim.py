@@ -1,0 +1,69 @@
+"""What the bundle leaves out, and why (used by lbie.spec; plain Python so tests can read it).
+
+PyInstaller follows every import it can see, including optional ones inside torch,
+transformers and huggingface_hub that the app never reaches at run time. Each exclusion below
+was checked against the modules a full self-test actually loads (see README.md, "Trimming").
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatch
+
+# Python modules the app never imports at run time.
+EXCLUDED_MODULES: list[str] = [
+    # tests, notebooks, plotting, other GUI toolkits
+    "tkinter", "_tkinter", "matplotlib", "IPython", "jupyter", "notebook", "pytest", "_pytest",
+    "hypothesis", "pytestqt", "pluggy", "pygments",
+    # scientific stacks pulled in by optional imports: scipy via networkx (torch.compile's
+    # partitioner) and transformers' audio/vision helpers; sklearn/skimage are dev-only
+    "scipy", "sklearn", "skimage", "pandas", "networkx", "sympy",
+    # other ML frameworks and torch add-ons the CPU app does not use
+    "torchvision", "torchaudio", "tensorflow", "jax", "flax", "triton", "onnx", "onnxscript",
+    "torch.utils.tensorboard", "tensorboard", "torch._inductor.codegen.cuda",
+    # huggingface_hub's upload/download machinery: the app never talks to a hub
+    "hf_xet", "pydantic", "pydantic_core", "jinja2", "rich", "typer", "click", "httpx", "httpx2",
+    "sentence_transformers", "datasets", "accelerate", "peft", "bitsandbytes",
+    # build tools
+    "setuptools", "pip", "distutils", "numba.pycc", "numba.tests", "llvmlite.tests",
+    # Qt modules the editor does not use (PySide6-Essentials; QtWidgets/QtGui/QtCore only)
+    "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuickWidgets",
+    "PySide6.QtWebEngineCore", "PySide6.Qt3DCore", "PySide6.QtMultimedia", "PySide6.QtSql",
+    "PySide6.QtTest", "PySide6.QtPdf", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
+    "PySide6.QtDesigner", "PySide6.QtHelp", "PySide6.QtXml", "PySide6.QtConcurrent",
+    "PySide6.QtDBus", "PySide6.QtPrintSupport", "PySide6.QtUiTools", "PySide6.QtSvgWidgets",
+]
+
+# Files (destination paths inside the bundle) that are never loaded by the app.
+UNUSED_FILES: list[str] = [
+    "torch/test/*", "torch/bin/*", "torch/include/*", "torch/share/*", "torch/lib/*.a",
+    "torch/lib/libtorchbind_test.so", "torch/lib/libaoti_custom_ops.so",
+    "torch/lib/libbackend_with_compiler.so", "torch/lib/libjitbackend_test.so",
+    "torch/testing/_internal/*", "*/tests/*", "*/test/*", "*.pyi", "*.h", "*.hpp", "*.cuh",
+    "PySide6/Qt/translations/*", "PySide6/Qt/plugins/qmltooling/*",
+    "PySide6/Qt/plugins/sqldrivers/*", "PySide6/Qt/plugins/designer/*",
+    "PySide6/Qt/plugins/networkinformation/*", "PySide6/Qt/plugins/tls/*",
+    "PySide6/Qt/lib/libQt6Quick*", "PySide6/Qt/lib/libQt6Qml*", "PySide6/Qt/lib/libQt6Pdf*",
+    "PySide6/Qt/lib/libQt6Network*", "PySide6/Qt/lib/libQt6OpenGLWidgets*",
+    "PySide6/Qt/lib/libQt6Sql*", "PySide6/Qt/lib/libQt6Test*",
+    "cv2/data/*",  # Haar cascades: the app does no face detection through OpenCV
+]
+
+# CUDA/GPU runtimes: a CPU build must not carry them (an onnxruntime-gpu or CUDA torch in the
+# build venv would otherwise drag in gigabytes).
+GPU_ONLY_FILES: list[str] = [
+    "*libcudart*", "*libcublas*", "*libcudnn*", "*libcufft*", "*libcurand*", "*libcusparse*",
+    "*libcusolver*", "*libnccl*", "*libnvrtc*", "*libnvJitLink*", "*libnvToolsExt*", "*libcupti*",
+    "*libcufile*", "*libtorch_cuda*", "*libc10_cuda*", "*onnxruntime_providers_cuda*",
+    "*onnxruntime_providers_tensorrt*", "nvidia/*", "triton/*",
+]
+
+
+def is_unused(dest: str, *, gpu: bool = False) -> bool:
+    dest = dest.replace("\\", "/")
+    patterns = UNUSED_FILES + ([] if gpu else GPU_ONLY_FILES)
+    return any(fnmatch(dest, p) for p in patterns)
+
+
+def drop_unused(toc: list, *, gpu: bool = False) -> list:
+    """A PyInstaller TOC (dest, source, kind) without the unused files."""
+    return [entry for entry in toc if not is_unused(entry[0], gpu=gpu)]

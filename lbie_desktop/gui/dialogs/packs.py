@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from lbie_desktop.gui.worker import JobContext, LatestRunner
-from lbie_desktop.paths import packs_dir
+from lbie_desktop.paths import MODEL_CARDS, packs_dir
 
 
 def list_packs() -> list[dict]:
-    """[{name, installed, size, licence, description}] from the core API or the folder."""
+    """[{name, installed, size, licence, description}]: the core pack manager's answer when it
+    exists, else the model cards shipped in the repository plus the packs folder's contents."""
     try:
         from lbie_desktop.models import packs as api  # type: ignore[attr-defined]
 
@@ -32,12 +33,29 @@ def list_packs() -> list[dict]:
     except (ImportError, AttributeError):
         pass
     out = []
+    if MODEL_CARDS.is_dir():
+        for card in sorted(MODEL_CARDS.glob("*.md")):
+            weights = [f for f in MODEL_CARDS.glob(f"{card.stem}.*") if f.suffix != ".md"]
+            text = card.read_text(encoding="utf-8", errors="replace")
+            title = text.splitlines()[0].lstrip("# ").strip() if text else card.stem
+            out.append({"name": card.stem, "installed": bool(weights),
+                        "size": sum(f.stat().st_size for f in weights),
+                        "licence": "see model card" if "licen" in text.lower() else "",
+                        "description": title, "status": "bundled" if weights else "card only"})
     for p in sorted(packs_dir().iterdir()):
         size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.is_dir() \
             else p.stat().st_size
         out.append({"name": p.name, "installed": True, "size": size, "licence": "",
-                    "description": ""})
+                    "description": str(p), "status": "installed"})
     return out
+
+
+def has_pack_manager() -> bool:
+    try:
+        from lbie_desktop.models import packs  # type: ignore[attr-defined]  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def fetch_pack(name: str, ctx: JobContext) -> None:
@@ -57,7 +75,9 @@ class PacksDialog(QDialog):
         lay.addWidget(QLabel(f"Installed in {packs_dir()}"))
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Pack", "Status", "Size", "Licence"])
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -84,7 +104,8 @@ class PacksDialog(QDialog):
         self.table.setRowCount(len(packs))
         for i, p in enumerate(packs):
             size = p.get("size") or 0
-            cells = [p.get("name", "?"), "installed" if p.get("installed") else "not installed",
+            status = p.get("status") or ("installed" if p.get("installed") else "not installed")
+            cells = [p.get("name", "?"), status,
                      f"{size / 1e6:.1f} MB" if size else "", p.get("licence", "")]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(str(text))
@@ -93,7 +114,9 @@ class PacksDialog(QDialog):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
         self.empty.setVisible(not packs)
-        self.fetch_button.setEnabled(bool(packs))
+        self.fetch_button.setEnabled(bool(packs) and has_pack_manager())
+        if not has_pack_manager():
+            self.fetch_button.setToolTip("Packs are fetched with `lbie models` once available")
 
     def _fetch(self) -> None:
         row = self.table.currentRow()

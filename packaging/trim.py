@@ -14,14 +14,17 @@ EXCLUDED_MODULES: list[str] = [
     # tests, notebooks, plotting, other GUI toolkits
     "tkinter", "_tkinter", "matplotlib", "IPython", "jupyter", "notebook", "pytest", "_pytest",
     "hypothesis", "pytestqt", "pluggy", "pygments",
-    # scientific stacks pulled in by optional imports: scipy via networkx (torch.compile's
-    # partitioner) and transformers' audio/vision helpers; sklearn/skimage are dev-only
-    "scipy", "sklearn", "skimage", "pandas", "networkx", "sympy",
+    # scientific stacks reached only through optional imports: numba imports scipy just to
+    # check its version (our kernels use no scipy-backed features), networkx is torch.compile's
+    # partitioner; sklearn/skimage are dev-only. (sympy stays: torch imports it.)
+    "scipy", "sklearn", "skimage", "pandas", "networkx",
     # other ML frameworks and torch add-ons the CPU app does not use
     "torchvision", "torchaudio", "tensorflow", "jax", "flax", "triton", "onnx", "onnxscript",
     "torch.utils.tensorboard", "tensorboard", "torch._inductor.codegen.cuda",
-    # huggingface_hub's upload/download machinery: the app never talks to a hub
-    "hf_xet", "pydantic", "pydantic_core", "jinja2", "rich", "typer", "click", "httpx", "httpx2",
+    # huggingface_hub extras for uploads, webhooks and its CLI: the app never talks to a hub
+    # (httpx2 stays: huggingface_hub imports it at import time). jinja2 is only probed by
+    # transformers for chat templates.
+    "hf_xet", "pydantic", "pydantic_core", "jinja2", "rich", "typer", "click",
     "sentence_transformers", "datasets", "accelerate", "peft", "bitsandbytes",
     # build tools
     "setuptools", "pip", "distutils", "numba.pycc", "numba.tests", "llvmlite.tests",

@@ -84,3 +84,5 @@ class HistoryPanel(QWidget):
 
     def _row_changed(self, row: int) -> None:
         self.revert_button.setEnabled(0 <= row < self.list.count() - 1)
+        if row >= 0:
+            self.stateSelected.emit(row)  # arrow keys browse the history too

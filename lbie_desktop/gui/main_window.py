@@ -319,7 +319,9 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
             return
         if self.draft.steps:
             # a follow-up builds on what is on screen: the pending steps become a turn first
+            # (Ctrl+Z twice takes back the new proposal and this apply)
             self.apply_steps()
+            self.show_info("Applied the pending steps; the new request builds on them.")
         if self.view_turns is not None:
             self.show_state(len(self.session.turns))
         self._hide_message()

@@ -142,3 +142,18 @@ def test_dragging_the_sharpness_slider_gives_the_same_bytes_as_a_fresh_render(as
         dragged = r.render(moved)
         assert np.array_equal(dragged, Renderer(astronaut).render(moved)), amount
     assert r._blurred is not None  # the drag path was taken
+
+
+def test_preview_and_full_renders_can_run_at_the_same_time(coffee):
+    # the GUI renders full size in the background while the preview follows a slider
+    from concurrent.futures import ThreadPoolExecutor
+
+    r = Renderer(coffee, preview_long_side=300)
+    chain = _chain()
+    expect_full = Renderer(coffee).render(chain, full=True)
+    with ThreadPoolExecutor(2) as pool:
+        full = pool.submit(r.render, chain, full=True)
+        previews = [pool.submit(r.render, chain[:2] + [chain[2].copy(
+            params={"amount": 0.1 * i})]) for i in range(6)]
+        assert np.array_equal(full.result(), expect_full)
+        assert all(p.result().shape[1] == 300 for p in previews)

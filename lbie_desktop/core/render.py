@@ -19,6 +19,7 @@ same for the same steps, so re-rendering the same steps gives the same bytes (ex
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,7 +38,12 @@ from lbie_desktop.core.fast.colour_table import (
     table_of_unclamped,
 )
 from lbie_desktop.core.fast.kernels import masked_blend
-from lbie_desktop.core.fast.threads import get_pool, map_last_dim, single_threaded_torch
+from lbie_desktop.core.fast.threads import (
+    get_pool,
+    kernel_guard,
+    map_last_dim,
+    single_threaded_torch,
+)
 from lbie_desktop.core.ops import Op, apply_op, get_op, params_to_tensors
 from lbie_desktop.core.plan import Step
 
@@ -215,10 +221,12 @@ class Renderer:
         self._bases = {"preview": Frame(rgb8=self.proxy), "full": Frame(rgb8=self.source)}
         self._cache: dict[str, list[tuple[str, Frame]]] = {"preview": [], "full": []}
         # colour-run key -> [(chained step key, [1,3,1,U] tensor)]
-        self._colour_steps: dict[str, list[tuple[str, torch.Tensor | None]]] = {}
+        self._colour_steps: dict[str, dict[str, list[tuple[str, torch.Tensor | None]]]] = {
+            "preview": {}, "full": {}}
         self._blurred: tuple[tuple, np.ndarray, np.ndarray] | None = None  # see _unsharp
         self._last_blur_key: tuple | None = None
         self._luts: dict[str, np.ndarray | None] = {}  # step key -> per-channel LUT or None
+        self._locks = {"preview": threading.Lock(), "full": threading.Lock()}
         self.stats = {"units_run": 0, "steps_run": 0}
 
     # --- public API ------------------------------------------------------------------------
@@ -241,13 +249,20 @@ class Renderer:
     def clear_cache(self) -> None:
         for chain in self._cache.values():
             chain.clear()
-        self._colour_steps.clear()
+        for runs in self._colour_steps.values():
+            runs.clear()
         self._blurred = None
 
     # --- internals -------------------------------------------------------------------------
-    @torch.no_grad()
     def _render(self, steps: Sequence[Step], full: bool) -> Frame:
+        # one render per size at a time (a background full-size render may run while the
+        # preview follows a slider); the two sizes share no mutable state but the LUTs
         kind = "full" if full else "preview"
+        with self._locks[kind], kernel_guard():
+            return self._render_locked(steps, kind)
+
+    @torch.no_grad()
+    def _render_locked(self, steps: Sequence[Step], kind: str) -> Frame:
         chain = self._cache[kind]
         units = plan_units([s for s in steps if is_active(s)], self.fast)
         keys = _chain_keys(kind, ["|".join(step_key(s) for s in u.steps) + u.kind
@@ -258,16 +273,17 @@ class Renderer:
         del chain[n:]
         frame = chain[n - 1][1] if n else self._bases[kind]
         for i in range(n, len(units)):
-            frame = self._run_unit(units[i], frame, keys[i - 1] if i else kind)
+            frame = self._run_unit(units[i], frame, keys[i - 1] if i else kind, kind)
             chain.append((keys[i], frame))
-        while len(self._colour_steps) > 8:  # oldest runs first (dicts keep insertion order)
-            del self._colour_steps[next(iter(self._colour_steps))]
+        runs = self._colour_steps[kind]
+        while len(runs) > 8:  # oldest runs first (dicts keep insertion order)
+            del runs[next(iter(runs))]
         return frame
 
-    def _run_unit(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
+    def _run_unit(self, unit: Unit, frame: Frame, input_key: str, kind: str) -> Frame:
         self.stats["units_run"] += 1
         if unit.kind == "colour":
-            return self._run_colour(unit, frame, input_key)
+            return self._run_colour(unit, frame, input_key, kind)
         step = unit.steps[0]
         if unit.kind == "masked":
             with single_threaded_torch():
@@ -296,15 +312,16 @@ class Renderer:
         self._last_blur_key = key
         return blur.unsharp(frame, amount, sigma, k)
 
-    def _run_colour(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
+    def _run_colour(self, unit: Unit, frame: Frame, input_key: str, kind: str) -> Frame:
         with single_threaded_torch():  # small tensors: torch's thread barriers cost most
-            return self._run_colour_steps(unit, frame, input_key)
+            return self._run_colour_steps(unit, frame, input_key, self._colour_steps[kind])
 
-    def _run_colour_steps(self, unit: Unit, frame: Frame, input_key: str) -> Frame:
+    def _run_colour_steps(self, unit: Unit, frame: Frame, input_key: str,
+                          runs: dict[str, list[tuple[str, torch.Tensor | None]]]) -> Frame:
         index = frame.colour_index()
         pointwise = unit.steps
         ckey = f"{input_key}:{id(index)}"
-        cached: list[tuple[str, torch.Tensor | None]] = self._colour_steps.setdefault(ckey, [])
+        cached = runs.setdefault(ckey, [])
         skeys = _chain_keys(ckey, [step_key(s) for s in pointwise])
         n = 0
         while n < min(len(skeys), len(cached)) and cached[n][0] == skeys[n]:
@@ -333,7 +350,7 @@ class Renderer:
             t = map_last_dim(lambda x, s=s: apply_op(s.op, x, s.params, None), t)
             cached.append((skeys[i], t))
             i += 1
-        self._colour_steps[ckey] = self._colour_steps.pop(ckey)  # most recent last
+        runs[ckey] = runs.pop(ckey)  # most recent last
         return Frame(index=index, table=table_of(t), alpha=frame.alpha)
 
     def _channel_lut(self, step: Step) -> np.ndarray | None:

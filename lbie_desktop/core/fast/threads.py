@@ -65,3 +65,24 @@ def map_last_dim(fn: Callable[[torch.Tensor], torch.Tensor], t: torch.Tensor,
         bounds = [n * i // k for i in range(k + 1)]
         parts = [t[..., a:b] for a, b in zip(bounds, bounds[1:])]
         return torch.cat(list(get_pool().map(fn, parts)), dim=-1)
+
+
+_kernel_lock = threading.RLock()
+
+
+@contextmanager
+def kernel_guard() -> Iterator[None]:
+    """Serialise numba parallel kernels across Python threads when numba fell back to its
+    'workqueue' threading layer (not thread-safe: concurrent launches abort the process).
+    With OpenMP or TBB (the usual case) this does nothing."""
+    import numba
+
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no parallel kernel has run yet: be careful this once
+        layer = "workqueue"
+    if layer != "workqueue":
+        yield
+        return
+    with _kernel_lock:
+        yield

@@ -5,17 +5,23 @@ throughout (used by `fit` and as the yardstick in tests). `Renderer` is what the
 
 - a proxy (long side <= 2048) for previews and the full-resolution source, each with its own
   cache, so changing step k re-renders from k only;
-- the fast path (core/fast): runs of global per-pixel ops are evaluated once per distinct
-  colour and gathered (exact, see fast/colour_table.py); sharpness and Gaussian blur run on
-  OpenCV's separable filter (fast/blur.py); everything else falls back to the reference
-  functions, in row chunks where the op is per-pixel (global or masked) so an 18 MP photo
-  needs few full-size float copies, whole otherwise (neighbourhood and geometric ops);
+- the fast path (core/fast), which groups the steps into units:
+  "colour": a run of global per-pixel ops, evaluated once per distinct colour of the input
+  (per-channel ops through exact 1-D LUTs, the rest through the registry functions) and
+  gathered per pixel — exact, see fast/colour_table.py;
+  "masked": one local per-pixel step, the op on the distinct colours, composited with the
+  mask per pixel exactly as the registry does;
+  "blur": sharpness / Gaussian blur as a banded separable filter fused with the gather
+  (fast/blur.py);
+  "ref": anything else, through the registry function: in row chunks where the op is
+  per-pixel, on the whole image otherwise (neighbourhood, fill and geometric ops);
 - an alpha channel, for ops that set `Op.alpha_fn` (a transparent `color_bg`): `render_rgba`.
 
-Between units, images are kept as uint8 (fast units) or float32 (reference units), always the
-same for the same steps, so re-rendering the same steps gives the same bytes (exact undo).
+Each unit's output (uint8, float32, or colour table) depends only on the steps, so rendering
+the same steps again gives the same bytes (exact undo/redo), cached or not. Fast and
+reference agree within 1/255 per op and for chains of fast units (tests/test_render_fast.py);
+where a fast unit hands uint8 to a later unit the difference can reach 2/255.
 """
-
 from __future__ import annotations
 
 import hashlib

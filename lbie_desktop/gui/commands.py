@@ -128,7 +128,6 @@ class SetMaskCommand(QUndoCommand):
         self.draft, self.step_id = draft, step_id
         self.before = None if before is None else before.copy()
         self.after = None if after is None else after.copy()
-        self._first = True
 
     def redo(self) -> None:
         self.draft.set_mask(self.step_id, None if self.after is None else self.after.copy())

@@ -494,10 +494,10 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
             v = s.value(key)
             if isinstance(v, QByteArray | bytes):
                 splitter.restoreState(QByteArray(v))
-        self.request_edit.history = [str(x) for x in (s.value("requests") or [])
-                                     if isinstance(x, str)][-50:] \
-            if isinstance(s.value("requests"), list) else []
-        self.request_edit._recall = len(self.request_edit.history)
+        requests = s.value("requests") or []
+        if isinstance(requests, str):  # INI files return a one-item list as a plain string
+            requests = [requests]
+        self.request_edit.set_history([str(x) for x in requests][-50:])
         self.theme_name = settings.get("theme")
         self.act_theme.setChecked(self.theme_name == "dark")
         self.canvas.setBackgroundBrush(theme.canvas_colour(self.theme_name))

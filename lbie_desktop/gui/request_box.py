@@ -29,6 +29,11 @@ class RequestEdit(QPlainTextEdit):
         self._recall = 0  # index into history while browsing; len(history) = the new text
         self._stash = ""
 
+    def set_history(self, requests: list[str]) -> None:
+        """Earlier requests (oldest first), e.g. restored from the last run."""
+        self.history = list(requests)
+        self._recall = len(self.history)
+
     def text(self) -> str:
         return self.toPlainText().strip()
 

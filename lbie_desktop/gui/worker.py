@@ -1,4 +1,4 @@
-"""Background work for the GUI: a QRunnable job with signals, and a "latest only" runner.
+"""Background work for the GUI: jobs on a QThreadPool with signals, and a "latest only" runner.
 
 Model and render work never runs on the UI thread. A `Job` wraps a plain function that takes a
 `JobContext` (progress reporting, cancellation flag). `LatestRunner` runs one job at a time and

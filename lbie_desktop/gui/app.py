@@ -23,6 +23,11 @@ def build_app(argv: list[str] | None = None):
     app.setApplicationName("LBIE Desktop")
     app.setOrganizationName("LBIE")
     app.setApplicationVersion(__version__)
+    from PySide6.QtGui import QIcon
+
+    from lbie_desktop.paths import RESOURCES
+
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "lbie.svg")))
     theme.apply_theme(app, settings.get("theme"))
     # The model code reads the device choice from the environment (auto / gpu / cpu).
     os.environ.setdefault("LBIE_DEVICE", str(settings.get("device")))

@@ -7,7 +7,9 @@ was checked against the modules a full self-test actually loads (see README.md, 
 
 from __future__ import annotations
 
+import json
 from fnmatch import fnmatch
+from pathlib import Path
 
 # Python modules the app never imports at run time.
 EXCLUDED_MODULES: list[str] = [
@@ -70,3 +72,34 @@ def is_unused(dest: str, *, gpu: bool = False) -> bool:
 def drop_unused(toc: list, *, gpu: bool = False) -> list:
     """A PyInstaller TOC (dest, source, kind) without the unused files."""
     return [entry for entry in toc if not is_unused(entry[0], gpu=gpu)]
+
+
+# Tools in models/ that build weights; the app only reads the results.
+MODEL_TOOL_DIRS = {"convert"}
+PACKS_FILE = "grounding-packs.json"
+
+
+def fetched_pack_files(models_dir: Path) -> set[str]:
+    """File names of model packs the app downloads on first use (e.g. ISNet, whose package is
+    AGPL): they must never ship in the bundle, even if a developer has a copy in models/."""
+    packs_file = models_dir / PACKS_FILE
+    if not packs_file.is_file():
+        return set()
+    packs = json.loads(packs_file.read_text(encoding="utf-8")).get("packs", {})
+    return {name for pack in packs.values() if pack.get("kind") != "bundled"
+            for name in pack.get("files", {})}
+
+
+def model_datas(models_dir: Path) -> list[tuple[str, str]]:
+    """(source, destination folder) for every file of models/ the app reads at run time."""
+    if not models_dir.is_dir():
+        return []  # a fresh clone before any model landed: git keeps no empty folders
+    fetched = fetched_pack_files(models_dir)
+    out = []
+    for f in sorted(models_dir.rglob("*")):
+        rel = f.relative_to(models_dir)
+        if (not f.is_file() or rel.parts[0] in MODEL_TOOL_DIRS or f.name in fetched
+                or "__pycache__" in rel.parts):
+            continue
+        out.append((str(f), str(Path("models") / rel.parent)))
+    return out

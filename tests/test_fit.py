@@ -57,3 +57,12 @@ def test_user_errors(coffee):
         fit(coffee, coffee, ["no_such_op"])
     with pytest.raises(UserError):
         fit(coffee, coffee, ["flip"])  # nothing continuous to fit
+
+
+def test_recovers_a_tone_curve_up_to_its_scale(coffee):
+    # the 8-point curve is normalised by the sum of its slopes: only their shape is visible
+    truth = np.array([0.6, 0.8, 1.0, 1.2, 1.4, 1.2, 1.0, 0.8])
+    target = Renderer(coffee).render([Step("tint", {"points": truth.tolist()})], full=True)
+    plan = fit(coffee, target, ["tint"], steps=120, long_side=160)
+    got = np.array(plan.steps[0].params["points"])
+    assert np.abs(got / got.sum() - truth / truth.sum()).max() < 0.01

@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.photo or not window.offer_recovery():
         photo = Path(args.photo) if args.photo else sample_photo()
         window.open_image(photo)  # a bad path shows a message in the window, not a traceback
+    window.warm_up_models()
     return app.exec()
 
 

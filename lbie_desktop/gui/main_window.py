@@ -266,6 +266,21 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
             self.steps_panel.set_working("")
         self.run_button.setEnabled(not self.model_runner.busy)
 
+    def warm_up_models(self) -> None:
+        """Load the language model in the background while the person looks at the photo, so
+        the first request does not pay for it. Runs on the model thread, so a request typed
+        meanwhile simply waits for it (never loads twice); failures surface at that request."""
+
+        def warm() -> None:
+            try:
+                from lbie_desktop.understanding import understand
+
+                understand("brighten it", None)
+            except Exception:  # noqa: BLE001 - the real request will report the problem
+                pass
+
+        self._pools[0].start(warm)
+
     def wait_idle_blocking(self, msecs: int = 30000) -> None:
         """For shutdown and scripts: finish worker jobs (events still need processing)."""
         for p in self._pools:

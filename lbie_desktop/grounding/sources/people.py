@@ -1,0 +1,144 @@
+"""People as separate instances: MoveNet multipose (boxes + keypoints) and selfie segmentation
+run inside each person's box, so small people in the background get masks too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from lbie_desktop.grounding.refine import grabcut_in_box
+from lbie_desktop.models.manager import require
+from lbie_desktop.models.runtime import session
+
+MIN_SCORE = 0.2
+FACE_KP = (0, 1, 2, 3, 4)  # nose, eyes, ears
+LIMBS = ((5, 6), (5, 7), (7, 9), (6, 8), (8, 10), (5, 11), (6, 12), (11, 12), (11, 13),
+         (13, 15), (12, 14), (14, 16), (0, 5), (0, 6))
+
+
+@dataclass
+class Person:
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in pixels
+    score: float
+    keypoints: np.ndarray  # [17, 3]: x, y (pixels), score
+    mask: np.ndarray | None = None  # float32 [H,W]
+
+    @property
+    def area(self) -> float:
+        x1, y1, x2, y2 = self.box
+        return max(0.0, x2 - x1) * max(0.0, y2 - y1)
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        x1, y1, x2, y2 = self.box
+        return (x1 + x2) / 2, (y1 + y2) / 2
+
+
+def detect_poses(image_rgb: np.ndarray) -> list[Person]:
+    sess = session(require("people", "movenet-multipose.onnx"))
+    h, w = image_rgb.shape[:2]
+    s = 320 / max(h, w)  # 256-384 is the model's range; multiples of 32 required
+    ih, iw = max(32, round(h * s / 32) * 32), max(32, round(w * s / 32) * 32)
+    x = cv2.resize(image_rgb[..., :3], (iw, ih), interpolation=cv2.INTER_AREA)
+    out = sess.run(None, {sess.get_inputs()[0].name: x[None].astype(np.int32)})[0][0]
+    people = []
+    for row in out:
+        score = float(row[55])
+        if score < MIN_SCORE:
+            continue
+        kp = row[:51].reshape(17, 3)
+        kps = np.stack([kp[:, 1] * w, kp[:, 0] * h, kp[:, 2]], axis=1).astype(np.float32)
+        y1, x1, y2, x2 = row[51:55]
+        people.append(Person((float(x1 * w), float(y1 * h), float(x2 * w), float(y2 * h)),
+                             score, kps))
+    return people
+
+
+def segment_selfie(crop_rgb: np.ndarray) -> np.ndarray:
+    sess = session(require("people", "selfie.onnx"))
+    h, w = crop_rgb.shape[:2]
+    x = cv2.resize(crop_rgb[..., :3], (256, 256), interpolation=cv2.INTER_AREA)
+    prob = sess.run(None, {sess.get_inputs()[0].name: (x[None] / 255.0).astype(np.float32)})[0]
+    return cv2.resize(prob[0, :, :, 0], (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def skeleton(person: Person, shape: tuple[int, int]) -> np.ndarray:
+    """Thick lines between confident keypoints: sure-foreground seeds for the person."""
+    sk = np.zeros(shape, np.float32)
+    x1, y1, x2, y2 = person.box
+    t = max(2, int(0.06 * max(x2 - x1, y2 - y1)))
+    kp = person.keypoints
+    for a, b in LIMBS:
+        if kp[a, 2] > 0.3 and kp[b, 2] > 0.3:
+            cv2.line(sk, (int(kp[a, 0]), int(kp[a, 1])), (int(kp[b, 0]), int(kp[b, 1])), 1.0, t)
+    return sk
+
+
+def person_mask(image_rgb: np.ndarray, person: Person) -> np.ndarray:
+    """Selfie segmentation inside the (padded) box; GrabCut from the skeleton when it misses."""
+    h, w = image_rgb.shape[:2]
+    x1, y1, x2, y2 = person.box
+    bw, bh = x2 - x1, y2 - y1
+    cx1, cy1 = int(max(0, x1 - 0.15 * bw)), int(max(0, y1 - 0.1 * bh))
+    cx2, cy2 = int(min(w, x2 + 0.15 * bw)), int(min(h, y2 + 0.05 * bh))
+    mask = np.zeros((h, w), np.float32)
+    if cx2 - cx1 < 4 or cy2 - cy1 < 4:
+        return mask
+    mask[cy1:cy2, cx1:cx2] = segment_selfie(image_rgb[cy1:cy2, cx1:cx2])
+    sk = skeleton(person, (h, w))
+    # Trust selfie where it agrees with the pose; otherwise (small/grey people) use GrabCut.
+    if sk.sum() > 0:
+        weak = (mask[sk > 0] > 0.5).mean() < 0.5
+    else:
+        weak = (mask[int(y1):int(y2), int(x1):int(x2)] > 0.5).mean() < 0.15
+    if weak:
+        mask = grabcut_in_box(image_rgb, person.box, sure_fg=sk if sk.sum() > 0 else None)
+    return mask.astype(np.float32)
+
+
+def _overlap(a: tuple, b: tuple) -> float:
+    """Intersection over the smaller box (a crowd detection inside a pose box is a duplicate)."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / max(small, 1e-6)
+
+
+def find_people(image_rgb: np.ndarray) -> list[Person]:
+    people = detect_poses(image_rgb)
+    # MoveNet returns at most 6 people and misses small ones: add NanoDet's person boxes.
+    from lbie_desktop.models.manager import available
+
+    if available("objects"):
+        from lbie_desktop.grounding.sources.objects import detect
+
+        for d in detect(image_rgb, min_score=0.25):
+            if d.label == "person" and all(_overlap(d.box, p.box) < 0.5 for p in people):
+                people.append(Person(d.box, d.score, np.zeros((17, 3), np.float32)))
+    for p in people:
+        p.mask = person_mask(image_rgb, p)
+    # The main subject first: big and central people matter most.
+    h, w = image_rgb.shape[:2]
+
+    def weight(p: Person) -> float:
+        cx, cy = p.centre
+        off = abs(cx / w - 0.5) + 0.5 * abs(cy / h - 0.5)
+        return p.area / (h * w) * (1.2 - off)
+
+    return sorted(people, key=weight, reverse=True)
+
+
+def face_mask(person: Person, shape: tuple[int, int]) -> np.ndarray | None:
+    """An ellipse around the visible face keypoints (nose, eyes, ears)."""
+    kp = person.keypoints[list(FACE_KP)]
+    vis = kp[kp[:, 2] > 0.25]
+    if len(vis) < 3:
+        return None
+    cx, cy = vis[:, 0].mean(), vis[:, 1].mean()
+    span = max(np.ptp(vis[:, 0]), np.ptp(vis[:, 1]), 4.0)
+    m = np.zeros(shape, np.float32)
+    cv2.ellipse(m, (int(cx), int(cy - 0.1 * span)), (int(0.75 * span), int(1.0 * span)), 0, 0,
+                360, 1.0, -1)
+    return m

@@ -1,0 +1,1 @@
+"""Model packs: fetch/verify (manager) and inference sessions (runtime)."""

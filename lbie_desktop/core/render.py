@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -98,9 +99,32 @@ def step_key(step: Step) -> str:
     h = hashlib.sha1()
     h.update(repr((step.op, step.enabled, sorted(step.params.items()))).encode())
     if step.mask is not None:
-        h.update(repr(step.mask.shape).encode())
-        h.update(np.ascontiguousarray(step.mask).tobytes())
+        h.update(_mask_digest(step.mask).encode())
     return h.hexdigest()
+
+
+# Hashing a preview-size mask costs ~20 ms, and every render keys every step: remember the
+# digest per mask array. Masks are replaced, not edited in place, once in a Step (the GUI
+# copies them); a sparse sample of the values is re-checked as a guard anyway.
+_mask_digests: dict[int, tuple[weakref.ref, bytes, str]] = {}
+_mask_lock = threading.Lock()
+
+
+def _mask_digest(mask: np.ndarray) -> str:
+    sample = np.ascontiguousarray(mask.ravel()[:: 997]).tobytes() + repr(mask.shape).encode()
+    with _mask_lock:
+        hit = _mask_digests.get(id(mask))
+        if hit is not None and hit[0]() is mask and hit[1] == sample:
+            return hit[2]
+    digest = hashlib.sha1(memoryview(np.ascontiguousarray(mask)).cast("B"))
+    digest.update(repr(mask.shape).encode())
+    out = digest.hexdigest()
+    with _mask_lock:
+        if len(_mask_digests) > 256:
+            for k in [k for k, v in _mask_digests.items() if v[0]() is None]:
+                del _mask_digests[k]
+        _mask_digests[id(mask)] = (weakref.ref(mask), sample, out)
+    return out
 
 
 def resize_long_side(rgb: np.ndarray, long_side: int) -> np.ndarray:

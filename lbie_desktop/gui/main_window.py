@@ -98,6 +98,8 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
         self.last_render: np.ndarray | None = None
         self.theme_name = "dark"
         self._busy = False
+        self.ask_before_discarding = True  # tests and scripts turn the question off
+        self._saved_index = 0  # undo-stack index when last saved (or opened)
 
         # one thread each: predictions, previews, full-res/IO never wait behind each other
         self._pools = [QThreadPool(self) for _ in range(3)]
@@ -527,6 +529,9 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.confirm_discard("Quitting"):
+            event.ignore()
+            return
         self.save_state()
         for r in self._runners():
             r.cancel()

@@ -44,11 +44,67 @@ class FilesMixin:
         if path:
             self.open_image(path)
 
+    def has_unsaved_edits(self) -> bool:
+        """Edits (turns or pending steps) made since the photo was opened or last saved."""
+        return self.session is not None and bool(self.session.turns or self.draft.steps) \
+            and self.undo_stack.index() != self._saved_index
+
+    def confirm_discard(self, action: str) -> bool:
+        """Before edits would be dropped (another photo, quitting): save, discard or cancel."""
+        if not self.ask_before_discarding or not self.has_unsaved_edits():
+            return True
+        name = self.session.image.path.name if self.session.image.path else "this photo"
+        answer = self.ask_save_discard_cancel(
+            f"Save the edits to {name}?",
+            f"{action} drops the edits to {name} unless you save them as a session "
+            "(exports keep only the pixels).")
+        if answer == "save":
+            return self.save_session_now()
+        return answer == "discard"
+
+    def ask_save_discard_cancel(self, title: str, text: str) -> str:
+        """"save" / "discard" / "cancel" (a method, so tests can answer without a dialog)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.question(self, title, text, buttons,
+                                      QMessageBox.StandardButton.Save)
+        return {QMessageBox.StandardButton.Save: "save",
+                QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")
+
+    def save_session_now(self) -> bool:
+        """Ask for a file and save right away (the person is waiting on a dialog anyway)."""
+        from lbie_desktop.core.session_file import save_session
+
+        path = self._ask_session_path()
+        if path is None or self.session is None:
+            return False
+        try:
+            with self.render_lock:
+                save_session(self.session, path)
+        except UserError as exc:
+            self.show_error(str(exc))
+            return False
+        self._saved_index = self.undo_stack.index()
+        settings.add_recent(path)
+        return True
+
+    def _ask_session_path(self) -> Path | None:
+        base = self.session.image.path if self.session is not None else None
+        start = str(base.with_suffix(".lbie")) if base else ""
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
+        if not path:
+            return None
+        return Path(path if path.endswith(".lbie") else path + ".lbie")
+
     def open_image(self, path: str | Path) -> None:
         """Load a photo (or a saved .lbie session) in the background; the window stays
         responsive meanwhile."""
         from lbie_desktop.core.session_file import open_session
 
+        if not self.confirm_discard("Opening another photo"):
+            return
         path = Path(path)
         preview = int(settings.get("preview_size"))
         self.status.start(f"Opening {path.name}…")
@@ -76,6 +132,7 @@ class FilesMixin:
         self.session = session
         self._start_autosave(session)
         self.undo_stack.clear()
+        self._saved_index = 0
         self.draft.set_all("", [], [])
         self.view_turns = None
         self.thumbs.clear()
@@ -203,11 +260,9 @@ class FilesMixin:
     def save_session_dialog(self) -> None:
         if self.session is None:
             return
-        base = self.session.image.path
-        start = str(base.with_suffix(".lbie")) if base else ""
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
-        if path:
-            self.save_session(path if path.endswith(".lbie") else path + ".lbie")
+        path = self._ask_session_path()
+        if path is not None:
+            self.save_session(path)
 
     def save_session(self, path: str | Path) -> None:
         """Write the applied turns (with the photo) to a .lbie file, in the background."""
@@ -216,12 +271,17 @@ class FilesMixin:
         if self.session is None:
             return
         s, lock, path = self.session, self.render_lock, Path(path)
+        index = self.undo_stack.index()  # what is saved: edits made meanwhile stay unsaved
         self.status.start(f"Saving {path.name}…")
 
         def job(_ctx: JobContext) -> Path:
             with lock:
                 return save_session(s, path)
 
-        self.io_runner.submit(job, lambda p: (self.status.stop(f"Saved {Path(p).name}"),
-                                              settings.add_recent(p)),
-                              self._job_error("Saving the session"), label="save")
+        def done(p: Path) -> None:
+            if s is self.session:
+                self._saved_index = index
+            self.status.stop(f"Saved {Path(p).name}")
+            settings.add_recent(p)
+
+        self.io_runner.submit(job, done, self._job_error("Saving the session"), label="save")

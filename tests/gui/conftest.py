@@ -79,6 +79,7 @@ def window(qtbot, photo: Path, monkeypatch, request):
 
     build_app()
     w = MainWindow()
+    w.ask_before_discarding = False  # no modal "save your edits?" in tests (one test asks)
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()

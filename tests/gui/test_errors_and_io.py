@@ -82,6 +82,7 @@ def test_full_resolution_follows_the_proxy_preview(qtbot, photo: Path, tmp_path:
 
     settings.put("preview_size", 192)  # the 384 px photo gets a half-size proxy
     w = MainWindow()
+    w.ask_before_discarding = False
     qtbot.addWidget(w)
     monkeypatch.setattr(mw, "predict", fake_predict)
     w.show()

@@ -185,3 +185,42 @@ def test_arrow_keys_browse_the_history(qtbot, window):
     wait_idle(qtbot, window)
     np.testing.assert_array_equal(shown(window), edited)
     assert not window.viewing_banner.isVisible()
+
+
+def test_unsaved_edits_are_not_dropped_without_asking(qtbot, window, tmp_path, coffee):
+    from PIL import Image
+
+    other = tmp_path / "coffee.png"
+    Image.fromarray(coffee).save(other)
+    window.ask_before_discarding = True
+    asked: list[str] = []
+    answer = ["cancel"]
+
+    def ask(title, text):
+        asked.append(title)
+        return answer[0]
+
+    window.ask_save_discard_cancel = ask
+    window.open_image(other)  # nothing edited yet: no question
+    qtbot.waitUntil(lambda: window.session.image.path == other and not window.busy,
+                    timeout=WAIT_MS)
+    assert asked == []
+    run_request(qtbot, window, "brighten it")
+    window.apply_steps()
+    wait_idle(qtbot, window)
+    window.open_image(tmp_path / "astronaut.png")  # "cancel": stay on this photo
+    wait_idle(qtbot, window)
+    assert len(asked) == 1 and window.session.image.path == other
+    window.close()  # "cancel" again: the window stays open with its edits
+    assert window.isVisible() and len(window.session.turns) == 1 and len(asked) == 2
+    out = tmp_path / "kept.lbie"
+    window.save_session(out)
+    qtbot.waitUntil(lambda: out.exists() and not window.busy, timeout=WAIT_MS)
+    window.open_image(tmp_path / "astronaut.png")  # saved: no question
+    qtbot.waitUntil(lambda: window.session.image.path.name == "astronaut.png"
+                    and not window.busy, timeout=WAIT_MS)
+    assert len(asked) == 2  # saved edits need no question
+    run_request(qtbot, window, "brighten it")
+    answer[0] = "discard"
+    window.close()
+    assert not window.isVisible() and len(asked) == 3

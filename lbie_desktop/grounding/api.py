@@ -41,6 +41,9 @@ def ground(image_rgb: np.ndarray, phrase: str, context: str = "", op: str | None
         g = Grounding(None, f"Can't find “{phrase}”: {exc}. Or {PAINT}.", "none", False)
     if g.ok and g.mask is not None:
         g.mask = np.clip(g.mask, 0, 1).astype(np.float32)
+        if op == "inpaint_obj" and g.source in ("people", "objects", "faces"):
+            # Removal needs the whole object: a thin rim left behind gets copied back in.
+            g.mask = refine.grow(g.mask, max(2, round(max(g.mask.shape) / 150)))
         if float(g.mask.max()) < 0.5:
             g = Grounding(None, f"I found no “{phrase}” here; {PAINT}.", g.source, False,
                           g.instances)

@@ -45,19 +45,24 @@ def grabcut_in_box(image_rgb: np.ndarray, box: Sequence[float], sure_fg: np.ndar
     out = np.zeros((h, w), np.float32)
     if x2 - x1 < 4 or y2 - y1 < 4:
         return out
-    # Pad the crop so GrabCut sees some background around the box.
-    px, py = max(4, (x2 - x1) // 8), max(4, (y2 - y1) // 8)
+    # Detector boxes are often a little tight: pad the crop, treat the band around the box as
+    # probably-background (not certainly) and only the crop's outer frame as background.
+    px, py = max(6, (x2 - x1) // 4), max(6, (y2 - y1) // 4)
     cx1, cy1, cx2, cy2 = max(0, x1 - px), max(0, y1 - py), min(w, x2 + px), min(h, y2 + py)
     crop = np.ascontiguousarray(image_rgb[cy1:cy2, cx1:cx2, :3])
     s = min(1.0, max_side / max(crop.shape[:2]))
     small = cv2.resize(crop, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else crop
-    gc = np.full(small.shape[:2], cv2.GC_BGD, np.uint8)
+    gc = np.full(small.shape[:2], cv2.GC_PR_BGD, np.uint8)
+    gc[:2, :], gc[-2:, :], gc[:, :2], gc[:, -2:] = (cv2.GC_BGD,) * 4
     bx1, by1 = int((x1 - cx1) * s), int((y1 - cy1) * s)
     bx2, by2 = max(bx1 + 2, int((x2 - cx1) * s)), max(by1 + 2, int((y2 - cy1) * s))
     gc[by1:by2, bx1:bx2] = cv2.GC_PR_FGD
     if sure_fg is not None:
         fg = cv2.resize(sure_fg[cy1:cy2, cx1:cx2].astype(np.float32), small.shape[1::-1]) > 0.5
         gc[fg & (gc == cv2.GC_PR_FGD)] = cv2.GC_FGD
+    else:  # the box centre is almost always the object
+        qx, qy = (bx2 - bx1) // 5, (by2 - by1) // 5
+        gc[by1 + 2 * qy:by2 - 2 * qy, bx1 + 2 * qx:bx2 - 2 * qx] = cv2.GC_FGD
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     try:
         cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), gc, None, bgd, fgd, iters,

@@ -26,7 +26,11 @@ def sky_mask(image_rgb: np.ndarray) -> np.ndarray:
     smooth = grad < 12
     # Day sky is light blue; dusk/night sky is dark but still clearly blue.
     blue = ((b < -4) & (L > 30)) | ((b < -10) & (L > 4))
-    overcast = (L > 65) & (np.hypot(a, b) < 14)
+    chroma = np.hypot(a, b)
+    if np.median(chroma) < 3:
+        # Black-and-white photo: a bright wall looks like overcast sky; don't guess.
+        return np.zeros((h, w), np.float32)
+    overcast = (L > 75) & (chroma < 14)
     candidate = (smooth & (blue | overcast)).astype(np.uint8)
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(candidate, connectivity=4)

@@ -13,6 +13,7 @@ from lbie_desktop.models.manager import require
 from lbie_desktop.models.runtime import session
 
 MIN_SCORE = 0.2
+ANIMALS = {"cat", "dog", "horse", "sheep", "cow", "bear", "bird", "teddy bear"}
 FACE_KP = (0, 1, 2, 3, 4)  # nose, eyes, ears
 LIMBS = ((5, 6), (5, 7), (7, 9), (6, 8), (8, 10), (5, 11), (6, 12), (11, 12), (11, 13),
          (13, 15), (12, 14), (14, 16), (0, 5), (0, 6))
@@ -39,7 +40,8 @@ class Person:
 def detect_poses(image_rgb: np.ndarray) -> list[Person]:
     sess = session(require("people", "movenet-multipose.onnx"))
     h, w = image_rgb.shape[:2]
-    s = 320 / max(h, w)  # 256-384 is the model's range; multiples of 32 required
+    # 256 on the long side: larger inputs lowered the scores of big, close-up people.
+    s = 256 / max(h, w)
     ih, iw = max(32, round(h * s / 32) * 32), max(32, round(w * s / 32) * 32)
     x = cv2.resize(image_rgb[..., :3], (iw, ih), interpolation=cv2.INTER_AREA)
     out = sess.run(None, {sess.get_inputs()[0].name: x[None].astype(np.int32)})[0][0]
@@ -114,8 +116,12 @@ def find_people(image_rgb: np.ndarray) -> list[Person]:
     if available("objects"):
         from lbie_desktop.grounding.sources.objects import detect
 
-        for d in detect(image_rgb, min_score=0.25):
-            if d.label == "person" and all(_overlap(d.box, p.box) < 0.5 for p in people):
+        dets = detect(image_rgb, min_score=0.25)
+        # NanoDet sometimes calls a cat a person: drop person boxes an animal box overlaps.
+        animals = [d for d in dets if d.label in ANIMALS and d.score >= 0.3]
+        for d in dets:
+            if (d.label == "person" and all(_overlap(d.box, p.box) < 0.5 for p in people)
+                    and all(_overlap(d.box, a.box) < 0.5 for a in animals)):
                 people.append(Person(d.box, d.score, np.zeros((17, 3), np.float32)))
     for p in people:
         p.mask = person_mask(image_rgb, p)

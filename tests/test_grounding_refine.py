@@ -1,0 +1,48 @@
+"""Interactive mask refinement: brush, click-to-segment, invert, grow/shrink, feather."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lbie_desktop.grounding import refine
+
+
+def test_brush_adds_and_erases_along_the_stroke():
+    m = np.zeros((100, 100), np.float32)
+    a = refine.brush(m, [(10, 50), (90, 50)], radius=5)
+    assert a[50, 10:90].min() > 0.9 and a[10, 50] == 0 and m.max() == 0  # input untouched
+    e = refine.brush(a, [(50, 40), (50, 60)], radius=8, add=False)
+    assert e[50, 50] < 0.1 and e[50, 15] > 0.9
+
+
+def test_click_adds_then_removes_the_clicked_segment(coffee):
+    m = np.zeros(coffee.shape[:2], np.float32)
+    added = refine.click(m, coffee, 320, 200)
+    assert added[200, 320] == 1 and 0 < added.mean() < 0.6
+    removed = refine.click(added, coffee, 320, 200, add=False)
+    assert removed[200, 320] == 0
+
+
+def test_click_on_an_instance_takes_the_whole_instance(coffee):
+    inst = np.zeros(coffee.shape[:2], np.float32)
+    inst[100:200, 100:300] = 1
+    out = refine.click(np.zeros_like(inst), coffee, 150, 150, instances=[inst])
+    assert np.array_equal(out, inst)
+
+
+def test_invert_grow_shrink_feather():
+    m = np.zeros((60, 60), np.float32)
+    m[20:40, 20:40] = 1
+    assert np.array_equal(refine.invert(refine.invert(m)), m)
+    assert refine.grow(m, 3).sum() > m.sum() > refine.grow(m, -3).sum()
+    f = refine.feather(m, 3)
+    assert 0 < f[20, 30] < 1 and f[30, 30] > 0.95 and f.min() >= 0 and f.max() <= 1
+
+
+def test_guided_filter_snaps_a_blocky_mask_to_the_photo(astronaut):
+    rough = np.zeros(astronaut.shape[:2], np.float32)
+    rough[100:400, 100:300] = 1
+    out = refine.guided_filter(astronaut, rough)
+    assert out.shape == rough.shape and out.dtype == np.float32
+    assert 0 <= out.min() and out.max() <= 1
+    assert abs(float(out.mean()) - float(rough.mean())) < 0.05

@@ -157,3 +157,22 @@ def test_preview_and_full_renders_can_run_at_the_same_time(coffee):
             params={"amount": 0.1 * i})]) for i in range(6)]
         assert np.array_equal(full.result(), expect_full)
         assert all(p.result().shape[1] == 300 for p in previews)
+
+
+def test_results_are_the_callers_to_change(coffee):
+    r = Renderer(coffee)
+    out = r.render(_chain(), full=True)
+    expect = out.copy()
+    out[:] = 0  # e.g. a GUI drawing on it
+    assert np.array_equal(r.render(_chain(), full=True), expect)
+    assert np.array_equal(r.render([], full=True), coffee)
+    r.render([], full=True)[:] = 0
+    assert np.array_equal(r.render([], full=True), coffee)
+
+
+def test_small_photo_preview_and_full_share_one_render(coffee):
+    r = Renderer(coffee)  # 600 px: no proxy needed
+    r.render(_chain())
+    r.stats["steps_run"] = 0
+    assert np.array_equal(r.render(_chain(), full=True), r.render(_chain()))
+    assert r.stats["steps_run"] == 0

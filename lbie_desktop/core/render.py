@@ -261,8 +261,8 @@ class Renderer:
 
     # --- public API ------------------------------------------------------------------------
     def render(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
-        """HxWx3 uint8 result (preview proxy unless full=True)."""
-        return self._render(steps, full).u8()
+        """HxWx3 uint8 result (preview proxy unless full=True); the caller's own copy."""
+        return self._render(steps, full).u8().copy()  # the cache keeps the original
 
     def render_rgba(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
         """HxWx4 uint8: the result and its alpha (255 where no op made it transparent)."""
@@ -274,7 +274,8 @@ class Renderer:
 
     def render_alpha(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray | None:
         """HxW float alpha in [0,1], or None if every pixel stays opaque."""
-        return self._render(steps, full).alpha
+        alpha = self._render(steps, full).alpha
+        return None if alpha is None else alpha.copy()
 
     def clear_cache(self) -> None:
         for chain in self._cache.values():
@@ -287,7 +288,8 @@ class Renderer:
     def _render(self, steps: Sequence[Step], full: bool) -> Frame:
         # one render per size at a time (a background full-size render may run while the
         # preview follows a slider); the two sizes share no mutable state but the LUTs
-        kind = "full" if full else "preview"
+        # a photo no bigger than the proxy is its own proxy: one cache for both
+        kind = "full" if full or self.proxy is self.source else "preview"
         with self._locks[kind], kernel_guard():
             return self._render_locked(steps, kind)
 

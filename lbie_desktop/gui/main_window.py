@@ -98,7 +98,9 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
         self.last_render: np.ndarray | None = None
         self.theme_name = "dark"
         self._busy = False
-        self.ask_before_discarding = True  # tests and scripts turn the question off
+        # "Save your edits?" needs someone at a screen: offscreen runs (tests, self-test,
+        # screenshots) never block on a modal question
+        self.ask_before_discarding = QApplication.platformName() != "offscreen"
         self._saved_index = 0  # undo-stack index when last saved (or opened)
 
         # one thread each: predictions, previews, full-res/IO never wait behind each other

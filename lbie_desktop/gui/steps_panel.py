@@ -162,7 +162,7 @@ class StepsPanel(QWidget):
         self.request_label.setText(f"“{req}”" if req else "")
         self.request_label.setToolTip(self.draft.request)
         self.request_label.setVisible(bool(req) and (n > 0 or bool(self.draft.messages)))
-        msgs = self.draft.messages
+        msgs = list(dict.fromkeys(self.draft.messages))  # one line per distinct message
         self.messages.setText("\n".join(msgs))
         self.messages.setVisible(bool(msgs))
 

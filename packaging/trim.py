@@ -47,6 +47,7 @@ UNUSED_FILES: list[str] = [
     "PySide6/Qt/translations/*", "PySide6/Qt/plugins/qmltooling/*",
     "PySide6/Qt/plugins/sqldrivers/*", "PySide6/Qt/plugins/designer/*",
     "PySide6/Qt/plugins/networkinformation/*", "PySide6/Qt/plugins/tls/*",
+    "PySide6/Qt/plugins/platformthemes/libqgtk3.so",  # needs GTK 3, absent on many systems
     "PySide6/Qt/lib/libQt6Quick*", "PySide6/Qt/lib/libQt6Qml*", "PySide6/Qt/lib/libQt6Pdf*",
     "PySide6/Qt/lib/libQt6Network*", "PySide6/Qt/lib/libQt6OpenGLWidgets*",
     "PySide6/Qt/lib/libQt6Sql*", "PySide6/Qt/lib/libQt6Test*",

@@ -38,6 +38,8 @@ package: $(STAMP)
 	git clone -q --no-hardlinks . $(PKG_SRC)
 	cd $(PKG_SRC)/packaging && PYTHONPATH=$(PKG_SRC) nice -n 10 $(PYI) --noconfirm --log-level WARN \
 		--distpath $(CURDIR)/dist --workpath $(PKG_SRC)/build lbie.spec
+	# refuses AGPL components; compare with packaging/LICENSES.md when dependencies change
+	$(BIN)/python packaging/licences.py $(PKG_SRC)/build/lbie > build/LICENSES.generated.md
 	QT_QPA_PLATFORM=offscreen dist/LBIE-Desktop/lbie-desktop --self-test
 	dist/LBIE-Desktop/lbie selftest
 	du -sh dist/LBIE-Desktop

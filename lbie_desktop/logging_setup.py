@@ -41,18 +41,19 @@ def setup_logging(program: str, level: int = logging.INFO) -> Path:
     app runs on without a log file rather than failing to start."""
     from lbie_desktop import __version__
 
-    try:
-        path = log_file()
-        if _handler_for(path) is None:
-            handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                          encoding="utf-8")
-            handler.setFormatter(logging.Formatter(_FMT))
-            log.addHandler(handler)
-    except OSError as exc:
-        print(f"{program}: cannot write the log file: {exc}", file=sys.stderr)
-        path = Path()
     log.setLevel(level)
     _install_hooks()
+    try:
+        path = log_file()
+        if _handler_for(path) is not None:
+            return path  # already logging there (entry script, then the app's main)
+        handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+                                      encoding="utf-8")
+        handler.setFormatter(logging.Formatter(_FMT))
+        log.addHandler(handler)
+    except OSError as exc:
+        print(f"{program}: cannot write the log file: {exc}", file=sys.stderr)
+        return Path()
     frozen = " (packaged)" if getattr(sys, "frozen", False) else ""
     log.info("%s %s%s started, Python %s on %s", program, __version__, frozen,
              sys.version.split()[0], sys.platform)

@@ -249,3 +249,13 @@ def test_onnx_device_choice_falls_back_to_cpu(monkeypatch):
                         lambda: ["TensorrtExecutionProvider", "CUDAExecutionProvider",
                                  "CPUExecutionProvider"])
     assert runtime.providers() == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+
+
+def test_an_unwritable_log_folder_does_not_stop_the_app(tmp_path, monkeypatch, capsys):
+    from lbie_desktop import logging_setup
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    monkeypatch.setenv("LBIE_DATA_DIR", str(blocker))
+    assert logging_setup.setup_logging("lbie") == Path()
+    assert "cannot write the log file" in capsys.readouterr().err

@@ -43,13 +43,18 @@ def cmd_ops(args) -> int:
         print(json.dumps([op_to_dict(o) for o in ops], indent=2))
         return 0
     for op in ops:
-        where = "local or global" if op.can_be_local else "global"
+        where = ("needs a region" if op.extra.get("needs_mask")
+                 else "local or global" if op.can_be_local else "global")
         print(f"{op.name:14s} {op.label} ({where}): {op.description}")
         for p in op.params:
             rng = (f"one of {', '.join(p.choices)}" if p.kind == "choice"
                    else f"{p.min:g}..{p.max:g}{(' ' + p.unit) if p.unit else ''}")
             size = f" x{p.length}" if p.length > 1 else ""
-            print(f"    {p.name}{size}: {p.label}, {rng}, default {p.default}")
+            default = p.default
+            if isinstance(default, tuple | list):
+                default = (f"all {default[0]:g}" if len(set(default)) == 1
+                           else ",".join(f"{v:g}" for v in default))
+            print(f"    {p.name}{size}: {p.label}, {rng}, default {default}")
     return 0
 
 

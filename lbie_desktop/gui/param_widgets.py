@@ -119,8 +119,10 @@ class NumberSlider(QWidget):
             decimals = 0 if step >= 1 else max(1, min(4, len(f"{step:g}".split(".")[-1])))
             self.field.setDecimals(decimals)
             self.field.setSingleStep(step or span / 100)
-        if unit and unit not in ("x",):
-            self.field.setSuffix(f" {unit}" if unit.isalpha() and len(unit) > 1 else unit)
+        if unit in ("%", "°", "px"):
+            self.field.setSuffix(unit if unit != "px" else " px")
+        elif unit and unit != "x":  # long units ("% of short side") read better by the name
+            self.label.setText(f"{label} ({unit})")
         self.field.setObjectName("paramField")
         self.field.setKeyboardTracking(False)
         self.field.setAlignment(Qt.AlignmentFlag.AlignRight)

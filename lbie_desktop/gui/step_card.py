@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -166,6 +166,12 @@ class StepCard(QFrame):
     def set_mask(self, mask: np.ndarray | None) -> None:
         if not hasattr(self, "thumb"):
             return
+        if mask is None:  # nothing found or painted yet: say what the button does
+            self.thumb.setIcon(QIcon())
+            self.thumb.setText("Paint…")
+            self.thumb.setFixedSize(THUMB + QSize(6, 6))
+            return
+        self.thumb.setText("")
         dpr = self.devicePixelRatioF()  # sharp on high-DPI screens
         img = mask_thumbnail(mask, QSize(round(THUMB.width() * dpr), round(THUMB.height() * dpr)))
         img.setDevicePixelRatio(dpr)

@@ -162,7 +162,9 @@ class StepsPanel(QWidget):
         self.request_label.setText(f"“{req}”" if req else "")
         self.request_label.setToolTip(self.draft.request)
         self.request_label.setVisible(bool(req) and (n > 0 or bool(self.draft.messages)))
-        msgs = list(dict.fromkeys(self.draft.messages))  # one line per distinct message
+        # one line per distinct message; a card already shows its own region's note
+        notes = {st.mask_note for st in self.draft.steps}
+        msgs = [m for m in dict.fromkeys(self.draft.messages) if m not in notes]
         self.messages.setText("\n".join(msgs))
         self.messages.setVisible(bool(msgs))
 

@@ -466,6 +466,17 @@ class Canvas(QGraphicsView):
             return
         super().mouseReleaseEvent(event)
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        # double-click switches between the whole photo and actual pixels (not while painting)
+        if self.editing() or event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        if self._fit:
+            self.actual_size()
+        else:
+            self.fit()
+        event.accept()
+
     def leaveEvent(self, event) -> None:  # noqa: N802
         self.cursor_item.setVisible(False)
         super().leaveEvent(event)

@@ -224,3 +224,16 @@ def test_unsaved_edits_are_not_dropped_without_asking(qtbot, window, tmp_path, c
     answer[0] = "discard"
     window.close()
     assert not window.isVisible() and len(asked) == 3
+
+
+def test_zoom_controls(qtbot, window):
+    canvas = window.canvas
+    fitted = canvas.zoom()
+    window.act_zoom_in.trigger()
+    assert canvas.zoom() > fitted
+    window.act_100.trigger()
+    assert abs(canvas.zoom() * canvas.devicePixelRatioF() - 1.0) < 1e-6
+    assert window.status.zoom.text() == f"{canvas.zoom() * 100:.0f}%"
+    qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton,
+                      pos=canvas.viewport().rect().center())
+    assert abs(canvas.zoom() - fitted) < 1e-6  # double-click: back to the whole photo

@@ -17,6 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--explain", action="store_true", help="print the source and instances")
     p.set_defaults(func=cmd_ground)
 
+    b = sub.add_parser("ground-bench", help="time each grounding source on photos (this CPU)")
+    b.add_argument("images", nargs="+")
+    b.add_argument("--repeat", type=int, default=3)
+    b.set_defaults(func=cmd_ground_bench)
+
     m = sub.add_parser("models", help="list, fetch or verify model packs")
     msub = m.add_subparsers(dest="models_cmd", metavar="ACTION")
     ml = msub.add_parser("list", help="packs and whether each is installed")
@@ -47,6 +52,40 @@ def cmd_ground(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(mask_to_png(g.mask))
     print(f"saved {out} (covers {100 * float(g.mask.mean()):.1f}% of the photo)")
+    return 0
+
+
+# One phrase per source, so each line of the bench is one source's cost.
+BENCH_PHRASES = {"people": "the people", "faces": "the faces", "objects": "the car",
+                 "salient": "the main subject", "sky": "the sky", "colour": "the red",
+                 "spatial": "the left side", "tonal": "the shadows"}
+
+
+def cmd_ground_bench(args) -> int:
+    import statistics
+    import time
+
+    from lbie_desktop.cli.common import load
+    from lbie_desktop.grounding import ground
+    from lbie_desktop.grounding.cache import clear
+    from lbie_desktop.models.runtime import providers
+
+    print(f"providers: {', '.join(providers())}")
+    for path in args.images:
+        img = load(path)
+        h, w = img.rgb.shape[:2]
+        print(f"{path} ({w}x{h})")
+        for source, phrase in BENCH_PHRASES.items():
+            ground(img.rgb, phrase)  # warm-up: model load, first-run allocations
+            times, g = [], None
+            for _ in range(max(1, args.repeat)):
+                clear()  # time the models, not the per-image memo
+                t0 = time.perf_counter()
+                g = ground(img.rgb, phrase)
+                times.append(time.perf_counter() - t0)
+            state = "found" if g.ok else "none"
+            print(f"  {source:8s} {1000 * statistics.median(times):8.0f} ms  ({state}: "
+                  f"{g.explanation[:70]})")
     return 0
 
 

@@ -26,6 +26,9 @@ class Grounding:
     ok: bool = False
     instances: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    # Regions a fill must not copy from (the people/subject kept next to a removed object):
+    # PatchMatch otherwise pastes a neighbour's torso into the hole. None when unknown.
+    avoid: np.ndarray | None = None
 
 
 def ground(image_rgb: np.ndarray, phrase: str, context: str = "", op: str | None = None) -> Grounding:
@@ -44,6 +47,8 @@ def ground(image_rgb: np.ndarray, phrase: str, context: str = "", op: str | None
         if op == "inpaint_obj" and g.source in ("people", "objects", "faces"):
             # Removal needs the whole object: a thin rim left behind gets copied back in.
             g.mask = refine.grow(g.mask, max(2, round(max(g.mask.shape) / 150)))
+            if g.avoid is not None:
+                g.avoid = g.avoid & (g.mask < 0.5)
         if float(g.mask.max()) < 0.5:
             g = Grounding(None, f"I found no “{phrase}” here; {PAINT}.", g.source, False,
                           g.instances)
@@ -89,8 +94,10 @@ def _people(rgb: np.ndarray, q: Query) -> Grounding:
     for i in chosen:
         mask = np.maximum(mask, people[i].mask)
     mask = refine.guided_filter(rgb, mask)
+    kept = [people[i].mask for i in range(len(people)) if i not in chosen]
+    avoid = refine.grow(np.maximum.reduce(kept), 3) > 0.5 if kept else None
     return Grounding(mask, f"people (pose + segmentation): {why}", "people", True,
-                     _inst(people, chosen))
+                     _inst(people, chosen), avoid=avoid)
 
 
 def _faces(rgb: np.ndarray, q: Query) -> Grounding:

@@ -27,6 +27,13 @@ class Detection:
 
 
 def detect(image_rgb: np.ndarray, min_score: float = 0.3) -> list[Detection]:
+    """COCO detections above min_score, best first (model run memoised per image)."""
+    from lbie_desktop.grounding.cache import cached
+
+    return cached(f"nanodet-{min_score}", image_rgb, lambda: _detect(image_rgb, min_score))
+
+
+def _detect(image_rgb: np.ndarray, min_score: float) -> list[Detection]:
     sess = session(require("objects", "nanodet.onnx"))
     h, w = image_rgb.shape[:2]
     x = cv2.resize(image_rgb[..., :3], (SIZE, SIZE), interpolation=cv2.INTER_AREA)

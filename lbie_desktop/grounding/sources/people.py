@@ -109,6 +109,13 @@ def _overlap(a: tuple, b: tuple) -> float:
 
 
 def find_people(image_rgb: np.ndarray) -> list[Person]:
+    """People, main subject first (memoised per image; callers must not modify them)."""
+    from lbie_desktop.grounding.cache import cached
+
+    return cached("people", image_rgb, lambda: _find_people(image_rgb))
+
+
+def _find_people(image_rgb: np.ndarray) -> list[Person]:
     people = detect_poses(image_rgb)
     # MoveNet returns at most 6 people and misses small ones: add NanoDet's person boxes.
     from lbie_desktop.models.manager import available

@@ -11,6 +11,12 @@ from lbie_desktop.models.runtime import session
 
 def salient_mask(image_rgb: np.ndarray) -> np.ndarray:
     """Soft subject mask; raises MissingModelError when the pack is not installed."""
+    from lbie_desktop.grounding.cache import cached
+
+    return cached("salient", image_rgb, lambda: _salient(image_rgb)).copy()
+
+
+def _salient(image_rgb: np.ndarray) -> np.ndarray:
     sess = session(require("salient", "isnet-medium.onnx"))
     h, w = image_rgb.shape[:2]
     x = cv2.resize(image_rgb[..., :3], (1024, 1024), interpolation=cv2.INTER_AREA)

@@ -11,6 +11,15 @@ from lbie_desktop.core.render import Renderer
 from lbie_desktop.errors import UserError
 
 
+@pytest.fixture(autouse=True)
+def _torch_single_threaded():
+    # small images: torch's own threads cost more than they save on a shared machine
+    from lbie_desktop.core.fast.threads import single_threaded_torch
+
+    with single_threaded_torch():
+        yield
+
+
 def test_recovers_brightness_contrast_saturation(astronaut):
     truth = {"brightness": 0.3, "contrast": 0.4, "saturation": -0.3}
     target = Renderer(astronaut).render([Step(k, {"amount": v}) for k, v in truth.items()],

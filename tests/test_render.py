@@ -13,6 +13,15 @@ from lbie_desktop.core.plan import Step
 from lbie_desktop.core.render import Renderer, render_steps, to_tensor, to_uint8
 
 
+@pytest.fixture(autouse=True)
+def _torch_single_threaded():
+    # small images: torch's own threads cost more than they save on a shared machine
+    from lbie_desktop.core.fast.threads import single_threaded_torch
+
+    with single_threaded_torch():
+        yield
+
+
 def _chain() -> list[Step]:
     return [Step("brightness", {"amount": 0.2}), Step("contrast", {"amount": 0.3}),
             Step("saturation", {"amount": 0.4}), Step("sharpness", {"amount": 0.8})]

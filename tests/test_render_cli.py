@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from lbie_desktop.cli import main
 from lbie_desktop.core.plan import Plan, Step
 from lbie_desktop.core.render import Renderer
+
+
+@pytest.fixture(autouse=True)
+def _torch_single_threaded():
+    # small images: torch's own threads cost more than they save on a shared machine
+    from lbie_desktop.core.fast.threads import single_threaded_torch
+
+    with single_threaded_torch():
+        yield
 
 
 def test_fit_writes_a_plan_that_apply_reproduces(tmp_path, coffee, capsys):

@@ -17,6 +17,15 @@ from lbie_desktop.core.plan import Step
 from lbie_desktop.core.render import Renderer, plan_units, render_steps, to_tensor, to_uint8
 
 
+@pytest.fixture(autouse=True)
+def _torch_single_threaded():
+    # small images: torch's own threads cost more than they save on a shared machine
+    from lbie_desktop.core.fast.threads import single_threaded_torch
+
+    with single_threaded_torch():
+        yield
+
+
 def _moved(p: Param, towards: str) -> object:
     """A value of p away from its identity default, towards its max ("up") or min."""
     if p.kind == "choice":

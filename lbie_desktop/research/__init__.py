@@ -1,0 +1,1 @@
+"""Research reproductions (benchmarks from papers), kept apart from the app's core."""

@@ -1,0 +1,100 @@
+"""CoSaL networks: shapes of outputs, termination probabilities, and that training learns."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from lbie_desktop.research.cosal.generator import generate
+from lbie_desktop.research.cosal.improved_model import ImprovedModel
+from lbie_desktop.research.cosal.paper_model import PaperModel
+from lbie_desktop.research.cosal.train import TrainConfig, load, score, train
+
+
+@pytest.fixture(scope="module")
+def batch() -> tuple[torch.Tensor, torch.Tensor]:
+    d = generate(3, 4, seed=5)
+    return torch.from_numpy(d.image).float().div(255)[:, None], torch.from_numpy(d.caption)
+
+
+@pytest.mark.parametrize(
+    "model", [PaperModel(4), PaperModel(1), PaperModel(1, attention=False), ImprovedModel(steps=2)]
+)
+def test_outputs_cover_the_image(model, batch) -> None:
+    model.eval()
+    out = model(*batch)
+    assert out["logits"].shape == (3, 4, 48, 48)
+    if "attention" in out:
+        att = out["attention"]
+        assert torch.allclose(att.sum(2), torch.ones(()), atol=1e-5)  # softmax over sentences
+
+
+def test_stop_probabilities_sum_to_one(batch) -> None:
+    out = PaperModel(4).eval()(*batch)
+    assert out["p_stop"].shape[1] == 4
+    assert torch.allclose(out["p_stop"].sum(1), torch.ones(()), atol=1e-5)
+
+
+def test_padding_sentences_get_no_attention(batch) -> None:
+    image, caption = batch
+    caption = caption.clone()
+    caption[:, 5:] = 0
+    for model in (PaperModel(2).eval(), ImprovedModel(steps=2).eval()):
+        att = model(image, caption)["attention"]
+        assert float(att[:, :, 5:].max().detach()) < 1e-6
+
+
+def test_bilinear_upsampler_starts_as_bilinear() -> None:
+    m = PaperModel(1)
+    x = torch.ones(1, 4, 6, 6)
+    y = m.upsample(x)
+    assert torch.allclose(y[0, :, 8:40, 8:40], torch.ones(()), atol=1e-5)  # flat stays flat
+
+
+@pytest.mark.parametrize("arch", ["paper", "improved"])
+def test_short_training_improves_the_iou(arch: str, tmp_path) -> None:
+    torch.set_num_threads(1)
+    cfg = TrainConfig(
+        arch=arch, direct=8, steps=2, train_size=48, epochs=25, minutes=2, batch=16, lr=5e-3
+    )
+    data = generate(48, 8, seed=0)
+    torch.manual_seed(cfg.seed)
+    from lbie_desktop.research.cosal.train import build
+
+    before = score(build(cfg), data).mean()
+    result = train(cfg, tmp_path / "w.safetensors", log=lambda m: None)
+    model, loaded_cfg, meta = load(tmp_path / "w.safetensors")
+    after = score(model, data).mean()
+    assert loaded_cfg == cfg and meta["steps"] == result["steps"]
+    # All-background scores ~0.08 (background IoU / 10); a model that found the shapes and
+    # some colours on its own training images must do clearly better than it did untrained.
+    assert after > max(before, 0.08) + 0.1, (before, after)
+
+
+def test_cli_train_eval_figure(tmp_path, capsys) -> None:
+    from lbie_desktop.cli import main
+
+    def lbie(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, _, err = lbie("research", "cosal", "eval", "--models", str(tmp_path))
+    assert code == 2 and "no cosal_" in err
+    code, _, err = lbie("research", "cosal", "train", "--no-attention", "--steps", "4")
+    assert code == 2 and "--steps 1" in err
+    w = tmp_path / "cosal_improved.safetensors"
+    code, _, err = lbie("research", "cosal", "train", "--arch", "improved", "--direct", "6", "--steps", "2",
+                        "--train-size", "16", "--epochs", "1", "--batch", "8", "--out", str(w))  # fmt: skip
+    assert code == 0, err
+    code, out, _ = lbie(
+        "research", "cosal", "eval", "--models", str(tmp_path), "--test-size", "8", "--json"
+    )
+    grid = json.loads(out)
+    assert set(grid) == {"4", "6", "8"} and grid["6"]["paper"] is None
+    assert 0.0 <= grid["6"]["improved"] <= 1.0
+    png = tmp_path / "fig.png"
+    code, _, _ = lbie("research", "cosal", "figure", str(png), "--weights", str(w), "--count", "2")
+    assert code == 0 and png.stat().st_size > 1000

@@ -205,3 +205,25 @@ def test_person_mask_covers_the_astronaut_not_the_flag(astronaut):
     m = g.mask > 0.5
     assert m[200:350, 150:250].mean() > 0.9  # her suit
     assert m[:150, 400:].mean() < 0.05  # the flag/sky top right is not her
+
+
+def test_background_fill_keeps_the_named_person(two_men):
+    bg = ground(two_men, "white background behind the man on the left", op="color_bg")
+    man = ground(two_men, "the man on the left")
+    assert bg.ok and bg.source == "background", bg.explanation
+    right = ground(two_men, "the man on the right")
+    assert bg.mask[man.mask > 0.5].mean() < 0.1 and bg.mask.mean() > 0.6
+    assert bg.mask[right.mask > 0.5].mean() > 0.9  # only the named man is kept
+
+
+@pytest.mark.parametrize("phrase,kind", [
+    ("the people in the background", "people"), ("the man on the left", "people"),
+    ("my cousin", "people"), ("the red car", "object"), ("the TV", "object"),
+    ("the background behind the woman", "background"), ("back ground", "background"),
+    ("the sky", "sky"), ("the shadows", "tone"), ("the top left corner", "place"),
+    ("the green", "colour"), ("the logo", "unknown"),
+])
+def test_router_vocabulary(phrase, kind):
+    from lbie_desktop.grounding.router import parse
+
+    assert parse(phrase).kind == kind

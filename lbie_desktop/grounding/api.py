@@ -39,7 +39,10 @@ def ground(image_rgb: np.ndarray, phrase: str, context: str = "", op: str | None
             else rgb.astype(np.uint8)
     q = parse(phrase, op)
     try:
-        g = _HANDLERS.get(q.kind, _unknown)(rgb, q)
+        if op == "color_bg" and (q.background or q.kind in ("people", "object", "subject")):
+            g = _behind(rgb, q)
+        else:
+            g = _HANDLERS.get(q.kind, _unknown)(rgb, q)
     except MissingModelError as exc:
         g = Grounding(None, f"Can't find “{phrase}”: {exc}. Or {PAINT}.", "none", False)
     if g.ok and g.mask is not None:
@@ -152,6 +155,20 @@ def _background(rgb: np.ndarray, q: Query) -> Grounding:
     m, how = _salient(rgb)
     return Grounding(1.0 - m, f"background = everything but the main subject ({how})",
                      "background", True)
+
+
+def _behind(rgb: np.ndarray, q: Query) -> Grounding:
+    """color_bg names what to keep ("white background behind the woman", "cut out the man"):
+    its region is everything else."""
+    if q.kind not in _HANDLERS or q.kind == "background":
+        return _background(rgb, q)
+    # Keep the named one(s): "behind the man on the left" keeps him only, else all of them.
+    keep = _HANDLERS[q.kind](rgb, Query(q.kind, q.phrase, label=q.label, colour=q.colour,
+                                        places=q.places, plural=not q.places, words=q.words))
+    if not keep.ok or keep.mask is None:
+        return keep
+    return Grounding(1.0 - keep.mask, f"background = everything but {keep.explanation}",
+                     "background", True, keep.instances)
 
 
 def _object(rgb: np.ndarray, q: Query) -> Grounding:

@@ -25,7 +25,7 @@ class Query:
 
 
 def parse(phrase: str, op: str | None = None) -> Query:
-    text = (phrase or "").lower().strip()
+    text = (phrase or "").lower().strip().replace("back ground", "background")
     words = re.findall(r"[a-z]+", text)
     q = Query("unknown", phrase, words=words)
     q.colour = next((w for w in words if w in V.COLOURS), "")

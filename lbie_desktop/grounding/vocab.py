@@ -38,6 +38,16 @@ PEOPLE_WORDS = {
     "pedestrians", "someone", "somebody", "figure", "figures", "bystander", "bystanders",
     "couple", "baby", "toddler", "adult", "adults", "spectator", "spectators", "passerby",
     "passersby", "individual", "individuals", "stranger", "strangers", "photobomber",
+    # relatives and roles people name in removal requests (GIER: "my cousin", "the surfer")
+    "cousin", "brother", "sister", "mom", "mum", "dad", "mother", "father", "parent", "parents",
+    "friend", "friends", "wife", "husband", "son", "daughter", "grandma", "grandpa",
+    "grandmother", "grandfather", "uncle", "aunt", "bride", "groom", "family", "teen",
+    "teenager", "student", "photographer", "surfer", "skier", "skater", "cyclist", "biker",
+    "rider", "driver", "runner", "swimmer", "dancer", "singer", "musician", "waiter",
+    "waitress", "worker", "workers", "officer", "policeman", "police", "guard", "soldier",
+    "drinker", "tech", "lad", "gal", "dude", "fan", "fans", "audience", "visitor", "visitors",
+    "hiker", "hikers", "fisherman", "model", "lifeguard", "nurse", "doctor", "bartender",
+    "onlooker", "onlookers", "mime", "clown", "chef", "cop", "cops", "kiddo", "infant",
 }
 FACE_WORDS = {"face", "faces", "head", "heads", "skin"}
 SKY_WORDS = {"sky", "skies", "clouds", "cloud", "heaven"}

@@ -242,7 +242,9 @@ class Renderer:
                  *, fast: bool = True):
         src = np.asarray(source_rgb)
         if src.ndim == 2:  # grayscale: the ops work on RGB
-            src = np.stack([src] * 3, axis=-1)
+            src = src[..., None]
+        if src.shape[-1] < 3:  # grey (+ alpha): the alpha is the caller's to keep
+            src = np.repeat(src[..., :1], 3, axis=-1)
         self.source = np.ascontiguousarray(src[..., :3])
         if self.source.dtype != np.uint8:
             self.source = to_uint8(to_tensor(self.source))
@@ -286,9 +288,9 @@ class Renderer:
 
     # --- internals -------------------------------------------------------------------------
     def _render(self, steps: Sequence[Step], full: bool) -> Frame:
-        # one render per size at a time (a background full-size render may run while the
-        # preview follows a slider); the two sizes share no mutable state but the LUTs
-        # a photo no bigger than the proxy is its own proxy: one cache for both
+        # One render per size at a time: a background full-size render may run while the
+        # preview follows a slider (the two sizes keep separate caches). A photo no bigger
+        # than the proxy is its own proxy: one cache for both.
         kind = "full" if full or self.proxy is self.source else "preview"
         with self._locks[kind], kernel_guard():
             return self._render_locked(steps, kind)

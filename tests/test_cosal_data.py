@@ -93,3 +93,11 @@ def test_metric_perfect_background_only_and_one_wrong_cell(sets) -> None:
     m.update(pred, data.label, data.shape_map, data.cell_shape)
     assert m.per_class()[diamond] == 0
     assert np.allclose(np.delete(m.per_class(), diamond), 1.0)
+
+
+def test_shapes_demo_needs_weights(tmp_path) -> None:
+    from lbie_desktop.errors import MissingModelError
+    from lbie_desktop.research.cosal.demo import ShapesColorizer
+
+    with pytest.raises(MissingModelError):
+        ShapesColorizer(tmp_path / "none.safetensors")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -98,3 +99,17 @@ def test_cli_train_eval_figure(tmp_path, capsys) -> None:
     png = tmp_path / "fig.png"
     code, _, _ = lbie("research", "cosal", "figure", str(png), "--weights", str(w), "--count", "2")
     assert code == 0 and png.stat().st_size > 1000
+
+
+def test_shapes_demo_reads_a_typed_description(tmp_path) -> None:
+    from lbie_desktop.research.cosal.demo import ShapesColorizer, sample_scene
+
+    cfg = TrainConfig(arch="improved", direct=6, steps=2, train_size=8, epochs=1, batch=8)
+    train(cfg, tmp_path / "w.safetensors", log=lambda m: None)
+    scene = sample_scene(3)
+    res = ShapesColorizer(tmp_path / "w.safetensors").colorize(
+        scene.image[0], "diamond is red. The shape left of circle is blue"
+    )
+    assert res.rgb.shape == (48, 48, 3)
+    assert res.sentences == ["diamond is red", "the shape left of circle is blue"]
+    assert res.attention.shape == (2, 2) and np.allclose(res.attention.sum(1), 1.0, atol=1e-4)

@@ -227,3 +227,18 @@ def test_router_vocabulary(phrase, kind):
     from lbie_desktop.grounding.router import parse
 
     assert parse(phrase).kind == kind
+
+
+@pytest.mark.parametrize("image", [np.zeros((3, 3, 3), np.uint8), np.zeros((1, 40, 3), np.uint8),
+                                   np.full((64, 64, 3), 128, np.uint8)])
+@pytest.mark.parametrize("phrase", ["the people", "the sky", "the car", "the red", "faces"])
+def test_odd_images_never_crash(image, phrase):
+    g = ground(image, phrase)
+    assert (g.ok and g.mask.shape == image.shape[:2]) or (not g.ok and g.mask is None)
+
+
+def test_greyscale_and_rgba_photos(astronaut):
+    grey = ground(astronaut.mean(2).astype(np.uint8), "the woman")
+    rgba = ground(np.dstack([astronaut, np.full(astronaut.shape[:2], 255, np.uint8)]), "the woman")
+    assert grey.ok and rgba.ok
+    assert grey.mask.shape == rgba.mask.shape == astronaut.shape[:2]

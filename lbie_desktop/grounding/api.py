@@ -33,7 +33,13 @@ class Grounding:
 
 def ground(image_rgb: np.ndarray, phrase: str, context: str = "", op: str | None = None) -> Grounding:
     t0 = time.perf_counter()
-    rgb = np.ascontiguousarray(image_rgb[..., :3])
+    arr = np.asarray(image_rgb)
+    if arr.ndim == 2:  # greyscale photo
+        arr = np.repeat(arr[..., None], 3, axis=2)
+    if arr.ndim != 3 or arr.shape[0] < 2 or arr.shape[1] < 2:
+        return Grounding(None, f"Can't look for “{phrase}” in an image of shape {arr.shape}.",
+                         "none", False)
+    rgb = np.ascontiguousarray(arr[..., :3])
     if rgb.dtype != np.uint8:
         rgb = (np.clip(rgb, 0, 1) * 255).round().astype(np.uint8) if rgb.dtype.kind == "f" \
             else rgb.astype(np.uint8)

@@ -140,6 +140,8 @@ def test_faces_are_small_and_on_people(two_men):
     f = faces.mask > 0.5
     assert 0.001 < f.mean() < 0.05
     assert (people.mask[f] > 0.3).mean() > 0.6
+    left, right = f[:, : f.shape[1] // 2], f[:, f.shape[1] // 2:]
+    assert left.sum() > 300 and right.sum() > 300  # both men have a face
 
 
 def test_tonal_regions_follow_brightness(coffee):

@@ -123,9 +123,12 @@ def _faces(rgb: np.ndarray, q: Query) -> Grounding:
     mask = np.zeros(rgb.shape[:2], np.float32)
     for i, m in masks:
         if i in chosen:
-            # Faces are skin: keep the ellipse where the person mask agrees.
-            pm = people[i].mask if people[i].mask is not None else 1.0
-            mask = np.maximum(mask, m * np.maximum(pm, 0.3))
+            # Trim the ellipse to the person's outline when that outline covers the face;
+            # a weak person mask (grey photo, odd pose) would erase the face, so skip it then.
+            pm = people[i].mask
+            if pm is not None and float(pm[m > 0.5].mean()) > 0.6:
+                m = m * (refine.grow(pm, 2) > 0.5)
+            mask = np.maximum(mask, m)
     return Grounding(refine.feather(mask, 2), f"faces from pose keypoints: {len(chosen)} face(s)",
                      "faces", True, _inst(people, chosen))
 

@@ -379,11 +379,25 @@ class Renderer:
                 cached.append((skeys[j - 1], t))
                 i = j
                 continue
-            s = pointwise[i]
-            self.stats["steps_run"] += 1
-            t = map_last_dim(lambda x, s=s: apply_op(s.op, x, s.params, None), t)
-            cached.append((skeys[i], t))
-            i += 1
+            # consecutive torch steps: each thread takes its slice of colours through all
+            # of them (one hand-over per group, not per step), keeping every step's output
+            j = i
+            while j < len(pointwise) and self._channel_lut(pointwise[j]) is None:
+                j += 1
+            group = pointwise[i:j]
+
+            def through(x: torch.Tensor, group: list[Step] = group) -> torch.Tensor:
+                outs = []
+                for s in group:
+                    x = apply_op(s.op, x, s.params, None)
+                    outs.append(x)
+                return torch.stack(outs)  # [steps, 1, 3, 1, n]
+
+            every = map_last_dim(through, t)
+            self.stats["steps_run"] += len(group)
+            cached.extend((skeys[i + g], every[g]) for g in range(len(group)))
+            t = every[-1]
+            i = j
         runs[ckey] = runs.pop(ckey)  # most recent last
         return Frame(index=index, table=table_of(t), alpha=frame.alpha)
 

@@ -14,6 +14,7 @@ import numpy as np
 from lbie_desktop.errors import MissingModelError
 from lbie_desktop.grounding import refine
 from lbie_desktop.grounding.router import Query, parse
+from lbie_desktop.grounding.vocab import COLOURS, SPATIAL, STOP
 
 PAINT = "paint the region with the brush"
 
@@ -231,8 +232,12 @@ def _colour(rgb: np.ndarray, q: Query) -> Grounding:
     m = colour_mask(rgb, q.colour)
     for p in q.places:
         m = m * spatial_mask(rgb.shape[:2], p)
-    return Grounding(m, f"pixels that are {q.colour}" +
-                     (f" on the {'/'.join(q.places)}" if q.places else ""), "colour", True)
+    known = set(COLOURS) | set(SPATIAL) | STOP | {"pixels", "colour", "color", "parts"}
+    unknown = [w for w in q.words if w not in known]
+    why = f"pixels that are {q.colour}" + (f" on the {'/'.join(q.places)}" if q.places else "")
+    if unknown:  # "the green broom": say we matched the colour, not the thing
+        why += f" (I can't recognise “{' '.join(unknown)}”, so this is every {q.colour} area)"
+    return Grounding(m, why, "colour", True)
 
 
 def _place(rgb: np.ndarray, q: Query) -> Grounding:

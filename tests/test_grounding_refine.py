@@ -46,3 +46,15 @@ def test_guided_filter_snaps_a_blocky_mask_to_the_photo(astronaut):
     assert out.shape == rough.shape and out.dtype == np.float32
     assert 0 <= out.min() and out.max() <= 1
     assert abs(float(out.mean()) - float(rough.mean())) < 0.05
+
+
+def test_click_on_a_person_adds_that_whole_person(astronaut):
+    from lbie_desktop.grounding import instance_masks
+
+    photo = astronaut
+    found = instance_masks(photo)
+    people = [d for d in found if d["label"] == "person"]
+    assert people
+    m = refine.click(np.zeros(photo.shape[:2], np.float32), photo, 200, 300,
+                     instances=[d["mask"] for d in found])
+    assert np.array_equal(m, people[0]["mask"]) and m.mean() > 0.2

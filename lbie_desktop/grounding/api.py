@@ -285,3 +285,29 @@ def _inst(people, chosen) -> list[dict]:
 _HANDLERS = {"people": _people, "faces": _faces, "object": _object, "sky": _sky,
              "background": _background, "subject": _subject, "colour": _colour,
              "place": _place, "tone": _tone}
+
+
+def instance_masks(image_rgb: np.ndarray, min_score: float = 0.35) -> list[dict]:
+    """Every person and COCO object found, each with its own mask: what a click in the GUI can
+    add or remove whole (refine.click(..., instances=[d["mask"] for d in these])).
+    Packs that are not installed are skipped."""
+    from lbie_desktop.grounding.sources.objects import detect
+    from lbie_desktop.grounding.sources.people import find_people
+
+    rgb = np.ascontiguousarray(np.asarray(image_rgb)[..., :3])
+    out: list[dict] = []
+    try:
+        for p in find_people(rgb):
+            out.append({"label": "person", "score": p.score, "box": p.box,
+                        "mask": (p.mask > 0.5).astype(np.float32)})
+    except MissingModelError:
+        pass
+    try:
+        for d in detect(rgb, min_score):
+            if d.label != "person":
+                m = refine.grabcut_in_box(rgb, d.box)
+                out.append({"label": d.label, "score": d.score, "box": d.box,
+                            "mask": (m > 0.5).astype(np.float32)})
+    except MissingModelError:
+        pass
+    return out

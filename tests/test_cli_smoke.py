@@ -27,3 +27,15 @@ def test_refuses_to_overwrite_original(tmp_path, capsys):
     assert main(["apply", str(src), "--op", "brightness=0.2", "-o", str(src)]) == 2
     assert "overwrite" in capsys.readouterr().err
     assert src.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_transparent_background_fill_is_saved_as_png_alpha(tmp_path):
+    mask = np.zeros((512, 512), np.uint8)
+    mask[:, :200] = 255
+    Image.fromarray(mask).save(tmp_path / "m.png")
+    out = tmp_path / "t.png"
+    assert main(["apply", str(SAMPLE), "--op", "color_bg.mode=transparent",
+                 "--mask", str(tmp_path / "m.png"), "-o", str(out)]) == 0
+    a = np.asarray(Image.open(out))
+    assert a.shape == (512, 512, 4)
+    assert a[:, :190, 3].max() == 0 and a[:, 210:, 3].min() == 255

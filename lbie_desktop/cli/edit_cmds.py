@@ -54,7 +54,7 @@ def cmd_edit(args) -> int:
         for s in outcome.plan:
             print(f"  step: {describe(s)}")
     steps = session.steps()
-    out = save_result(img, session.current(full=True), args.out, args.quality)
+    out = save_result(img, session.renderer, steps, args.out, args.quality)
     if args.plan_out:
         Path(args.plan_out).parent.mkdir(parents=True, exist_ok=True)
         Plan(steps).save(args.plan_out)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from lbie_desktop.cli.common import load, save_result
 from lbie_desktop.core.ops import all_ops, get_op
 from lbie_desktop.core.plan import Plan, Step
-from lbie_desktop.core.render import Renderer
+from lbie_desktop.core.session import Session
 from lbie_desktop.errors import UserError
 
 
@@ -22,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--op", action="append", default=[], metavar="NAME[.PARAM]=VALUE",
                    help="e.g. --op brightness=0.3 or --op tint.points=1,1,1,1,1,1,1,1")
     p.add_argument("--plan", help="plan.json (from `lbie edit --plan-out` or `lbie fit`)")
+    p.add_argument("--mask", help="grey PNG (white = edit) limiting every --op to a region")
     p.add_argument("-o", "--out", required=True)
     p.add_argument("--quality", type=int, default=92)
     p.set_defaults(func=cmd_apply)
@@ -91,8 +93,16 @@ def cmd_apply(args) -> int:
         raise UserError("give at least one --op NAME=VALUE or a --plan plan.json")
     img = load(args.image)
     steps = list(Plan.load(args.plan).steps) if args.plan else []
-    steps += parse_op_args(args.op)
-    rgb = Renderer(img.rgb).render(steps, full=True)
-    out = save_result(img, rgb, args.out, args.quality)
+    op_steps = parse_op_args(args.op)
+    if args.mask:
+        from lbie_desktop.core.plan import mask_from_png
+
+        try:
+            mask = mask_from_png(Path(args.mask).read_bytes())
+        except OSError as exc:
+            raise UserError(f"cannot read mask {args.mask}: {exc.strerror or exc}") from None
+        op_steps = [s.copy(mask=mask) for s in op_steps]
+    steps += op_steps
+    out = save_result(img, Session(img).renderer, steps, args.out, args.quality)
     print(f"saved {out}")
     return 0

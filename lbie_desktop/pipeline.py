@@ -47,7 +47,8 @@ def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
         if step.local and step.mask is None:
             g = ground(image_rgb, step.target or "", context=request, op=step.op)
             if g.ok and g.mask is not None:
-                step = step.copy(mask=g.mask, mask_note=g.explanation)
+                step = step.copy(mask=g.mask, mask_note=g.explanation,
+                                 avoid=getattr(g, "avoid", None))
             else:
                 step = step.copy(enabled=False, mask_note=g.explanation)
                 messages.append(g.explanation)

@@ -43,6 +43,9 @@ class Step:
     # A follow-up ("a bit more") re-tunes an earlier step: this step then stands in for the
     # step with that id, at its place in the chain (see `resolve_turn_steps`).
     replaces: str | None = None
+    # Regions a fill must not copy from (the people kept when others are removed): [H,W] in
+    # [0,1] like `mask`; passed to ops that take context (inpaint_obj).
+    avoid: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         op = get_op(self.op)  # unknown op -> UserError now, not at render time
@@ -52,23 +55,28 @@ class Step:
             if self.mask.ndim != 2:
                 raise UserError(f"mask for {self.op} must be 2-D (got shape {self.mask.shape})")
             self.local = True
+        if self.avoid is not None:
+            self.avoid = np.clip(np.asarray(self.avoid, dtype=np.float32), 0, 1)
+            if self.avoid.ndim != 2:
+                self.avoid = None
 
     def copy(self, **changes: Any) -> Step:
         data = dict(op=self.op, params=dict(self.params), mask=self.mask, enabled=self.enabled,
                     confidence=self.confidence, local=self.local, target=self.target,
                     evidence=list(self.evidence), mask_note=self.mask_note, id=self.id,
-                    replaces=self.replaces)
+                    replaces=self.replaces, avoid=self.avoid)
         data.update(changes)
         return Step(**data)
 
-    def to_dict(self, mask_ref: str | None = None) -> dict[str, Any]:
+    def to_dict(self, mask_ref: str | None = None, avoid_ref: str | None = None) -> dict[str, Any]:
         return {"id": self.id, "op": self.op, "params": self.params, "enabled": self.enabled,
                 "confidence": round(float(self.confidence), 4), "local": self.local,
                 "target": self.target, "evidence": self.evidence, "mask_note": self.mask_note,
-                "mask": mask_ref, "replaces": self.replaces}
+                "mask": mask_ref, "replaces": self.replaces, "avoid": avoid_ref}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], mask: np.ndarray | None = None) -> Step:
+    def from_dict(cls, d: dict[str, Any], mask: np.ndarray | None = None,
+                  avoid: np.ndarray | None = None) -> Step:
         if not isinstance(d, dict) or "op" not in d:
             raise UserError("a plan step needs an 'op'")
         return cls(op=d["op"], params=dict(d.get("params") or {}), mask=mask,
@@ -76,7 +84,7 @@ class Step:
                    confidence=float(d.get("confidence", 1.0)), local=bool(d.get("local", False)),
                    target=d.get("target"), evidence=list(d.get("evidence") or []),
                    mask_note=str(d.get("mask_note") or ""), id=str(d.get("id") or _new_id()),
-                   replaces=d.get("replaces"))
+                   replaces=d.get("replaces"), avoid=avoid)
 
 
 @dataclass
@@ -92,15 +100,18 @@ class Plan:
     def enabled(self) -> list[Step]:
         return [s for s in self.steps if s.enabled]
 
-    def to_dict(self, mask_refs: dict[str, str] | None = None) -> dict[str, Any]:
-        refs = mask_refs or {}
+    def to_dict(self, mask_refs: dict[str, str] | None = None,
+                avoid_refs: dict[str, str] | None = None) -> dict[str, Any]:
+        refs, arefs = mask_refs or {}, avoid_refs or {}
         return {"format": PLAN_FORMAT,
-                "steps": [s.to_dict(refs.get(s.id)) for s in self.steps]}
+                "steps": [s.to_dict(refs.get(s.id), arefs.get(s.id)) for s in self.steps]}
 
     def to_json(self) -> str:
         """JSON without mask pixels (masks are referenced as `mask-<id>.png`)."""
         return json.dumps(self.to_dict({s.id: f"mask-{s.id}.png" for s in self.steps
-                                        if s.mask is not None}), indent=2)
+                                        if s.mask is not None},
+                                       {s.id: f"avoid-{s.id}.png" for s in self.steps
+                                        if s.avoid is not None}), indent=2)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], masks: dict[str, np.ndarray] | None = None) -> Plan:
@@ -110,7 +121,8 @@ class Plan:
             raise UserError(f"this plan was written by a newer LBIE (format {d['format']}); "
                             "update the app to open it")
         masks = masks or {}
-        return cls([Step.from_dict(s, masks.get(s.get("mask") or "")) for s in d["steps"]])
+        return cls([Step.from_dict(s, masks.get(s.get("mask") or ""),
+                                   masks.get(s.get("avoid") or "")) for s in d["steps"]])
 
     def save(self, path: str | Path) -> None:
         """Write plan.json and its masks as PNG files in the same folder."""
@@ -120,6 +132,8 @@ class Plan:
         for s in self.steps:
             if s.mask is not None:
                 atomic_write_bytes(path.parent / f"mask-{s.id}.png", mask_to_png(s.mask))
+            if s.avoid is not None:
+                atomic_write_bytes(path.parent / f"avoid-{s.id}.png", mask_to_png(s.avoid))
         atomic_write_bytes(path, self.to_json().encode())
 
     @classmethod
@@ -133,9 +147,10 @@ class Plan:
             raise UserError(f"{path} is not a valid plan JSON file: {exc}") from None
         masks = {}
         for s in d.get("steps", []) if isinstance(d, dict) else []:
-            ref = s.get("mask") if isinstance(s, dict) else None
-            if ref:
-                masks[ref] = mask_from_png((path.parent / ref).read_bytes())
+            for key in ("mask", "avoid"):
+                ref = s.get(key) if isinstance(s, dict) else None
+                if ref:
+                    masks[ref] = mask_from_png((path.parent / ref).read_bytes())
         return cls.from_dict(d, masks)
 
 

@@ -90,8 +90,13 @@ def render_steps(img: torch.Tensor, steps: Sequence[Step]) -> torch.Tensor:
     for s in steps:
         if not s.enabled:
             continue
-        out = apply_op(s.op, out, s.params, _mask_tensor(s))
+        out = apply_op(s.op, out, s.params, _mask_tensor(s), context=step_context(s))
     return out
+
+
+def step_context(step: Step) -> dict | None:
+    """Extra inputs some ops take besides the mask (see registry.apply_op)."""
+    return None if step.avoid is None else {"avoid": step.avoid}
 
 
 def step_key(step: Step) -> str:
@@ -100,6 +105,8 @@ def step_key(step: Step) -> str:
     h.update(repr((step.op, step.enabled, sorted(step.params.items()))).encode())
     if step.mask is not None:
         h.update(_mask_digest(step.mask).encode())
+    if step.avoid is not None:
+        h.update(b"avoid" + _mask_digest(step.avoid).encode())
     return h.hexdigest()
 
 
@@ -437,7 +444,8 @@ class Renderer:
         if kinds.is_chunkable(op) and h * w > CHUNK_PIXELS:
             rgbf = _apply_chunked(op, step, rgb, mask)
         else:
-            rgbf = _tensor_to_hwc(apply_op(op, _hwc_to_tensor(rgb), step.params, mask))
+            rgbf = _tensor_to_hwc(apply_op(op, _hwc_to_tensor(rgb), step.params, mask,
+                                           context=step_context(step)))
         alpha = self._alpha_after(op, step, frame.alpha, mask, (h, w), rgbf.shape[:2])
         return Frame(rgbf=rgbf, alpha=alpha)
 

@@ -150,7 +150,12 @@ def _read_if_unchanged(img: LoadedImage) -> bytes | None:
 def _turn_to_json(turn: Turn, members: list[tuple[str, bytes, int]]) -> dict[str, Any]:
     refs: dict[str, str] = {}
     exact: dict[str, str] = {}
+    avoid_refs: dict[str, str] = {}
     for i, step in enumerate(turn.plan.steps):
+        if step.avoid is not None:  # binary: 8-bit PNG is exact
+            ref = f"masks/{turn.id}-{i}-avoid.png"
+            members.append((ref, mask_to_png(step.avoid), zipfile.ZIP_STORED))
+            avoid_refs[step.id] = ref
         if step.mask is None:
             continue
         base = f"masks/{turn.id}-{i}"
@@ -160,7 +165,7 @@ def _turn_to_json(turn: Turn, members: list[tuple[str, bytes, int]]) -> dict[str
         if npy is not None:
             members.append((base + ".npy", npy, zipfile.ZIP_STORED))
             exact[step.id] = base + ".npy"
-    plan = turn.plan.to_dict(refs)
+    plan = turn.plan.to_dict(refs, avoid_refs)
     for d in plan["steps"]:
         if d["id"] in exact:
             d["mask_exact"] = exact[d["id"]]
@@ -400,6 +405,8 @@ def _turn_from_json(d: Any, masks: _MaskReader, path: Path) -> Turn:
     for s in plan_d.get("steps") or []:
         if isinstance(s, dict) and s.get("mask"):
             arrays[s["mask"]] = masks.read(s["mask"], s.get("mask_exact"))
+        if isinstance(s, dict) and s.get("avoid"):
+            arrays[s["avoid"]] = masks.read(s["avoid"], None)
     try:
         plan = Plan.from_dict(plan_d, arrays)
     except UserError as exc:  # e.g. an operation this version does not know

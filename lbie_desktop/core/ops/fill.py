@@ -46,19 +46,35 @@ register(Op(
 ))
 
 
-def _inpaint_obj(img: torch.Tensor, p, mask: torch.Tensor | None) -> torch.Tensor:
+def _inpaint_obj(img: torch.Tensor, p, mask: torch.Tensor | None,
+                 context: dict | None = None) -> torch.Tensor:
     from lbie_desktop.core.inpaint import PatchMatchInpainter, get_inpainter
 
     if mask is None:
         return img
     inpainter = PatchMatchInpainter(method="fast") if p["method"] == "fast" else get_inpainter()
+    avoid = _avoid_at(context, img.shape[-2:])
     outs = []
     for b in range(img.shape[0]):
         rgb = (img[b].detach().clamp(0, 1).permute(1, 2, 0) * 255).round().to(torch.uint8)
         hole = (mask[b if mask.shape[0] > 1 else 0, 0] > 0.5).cpu().numpy()
-        filled = inpainter(np.ascontiguousarray(rgb.cpu().numpy()), hole)
+        filled = inpainter(np.ascontiguousarray(rgb.cpu().numpy()), hole,
+                           avoid=None if avoid is None else avoid & ~hole)
         outs.append(torch.from_numpy(filled).to(img.device, img.dtype).permute(2, 0, 1) / 255)
     return torch.stack(outs)
+
+
+def _avoid_at(context: dict | None, size) -> np.ndarray | None:
+    """The regions not to copy from (people kept when others are removed) at image size."""
+    avoid = (context or {}).get("avoid")
+    if avoid is None:
+        return None
+    a = np.asarray(avoid, dtype=np.float32)
+    if a.shape != tuple(size):
+        import cv2
+
+        a = cv2.resize(a, (int(size[1]), int(size[0])), interpolation=cv2.INTER_LINEAR)
+    return a > 0.5
 
 
 register(Op(
@@ -69,5 +85,5 @@ register(Op(
     fn=_inpaint_obj, differentiable=False, gier_names=("inpaint_obj",),
     keywords=("remove", "erase", "delete", "get rid of", "take out", "clean up", "without",
               "disappear", "inpaint", "object removal"),
-    extra=_FILL,
+    extra={**_FILL, "uses_context": True},
 ))

@@ -210,11 +210,14 @@ def params_to_tensors(op: Op, params: Mapping[str, Any], *, device: torch.device
 
 
 def apply_op(name_or_op: str | Op, img: torch.Tensor, params: Mapping[str, Any] | None = None,
-             mask: torch.Tensor | None = None) -> torch.Tensor:
+             mask: torch.Tensor | None = None, *,
+             context: Mapping[str, Any] | None = None) -> torch.Tensor:
     """Run one op with masked compositing: out = clamp(f(I) * M + I * (1 - M), 0, 1).
 
     `mask` is [B,1,H,W] (or [H,W]) in [0,1]; None means global. Where M == 0 the output is
     the input tensor's values exactly (torch.where, not arithmetic, so no rounding drift).
+    `context` reaches ops that declare extra["uses_context"] as a 4th argument (e.g. the
+    regions a removal must not copy from: {"avoid": HxW array}).
     """
     op = name_or_op if isinstance(name_or_op, Op) else get_op(name_or_op)
     if img.dim() == 3:
@@ -226,7 +229,10 @@ def apply_op(name_or_op: str | Op, img: torch.Tensor, params: Mapping[str, Any] 
         mask = _as_mask(mask, img)
     elif op.extra.get("needs_mask"):
         raise UserError(f"{op.label} needs a region: name what to change or paint a mask")
-    edited = op.fn(img, p, mask)
+    if op.extra.get("uses_context"):
+        edited = op.fn(img, p, mask, dict(context or {}))  # type: ignore[call-arg]
+    else:
+        edited = op.fn(img, p, mask)
     if op.geometric or mask is None:
         return edited.clamp(0, 1)
     blended = (edited * mask + img * (1 - mask)).clamp(0, 1)

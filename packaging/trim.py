@@ -40,7 +40,8 @@ EXCLUDED_MODULES: list[str] = [
 
 # Files (destination paths inside the bundle) that are never loaded by the app.
 UNUSED_FILES: list[str] = [
-    "torch/test/*", "torch/bin/*", "torch/include/*", "torch/share/*", "torch/lib/*.a",
+    "torch/test/*", "torch/bin/protoc*", "torch/bin/*Test", "torch/bin/test_*",
+    "torch/bin/*.ptl", "torch/bin/*.pt", "torch/include/*", "torch/share/*", "torch/lib/*.a",
     "torch/lib/libtorchbind_test.so", "torch/lib/libaoti_custom_ops.so",
     "torch/lib/libbackend_with_compiler.so", "torch/lib/libjitbackend_test.so",
     "torch/testing/_internal/*", "*/tests/*", "*/test/*", "*.pyi", "*.h", "*.hpp", "*.cuh",

@@ -97,9 +97,11 @@ def test_cpu_build_drops_cuda_and_tests_but_keeps_runtime_libraries():
            ("PySide6/Qt/lib/libQt6Quick.so.6", "x", "BINARY"),
            ("torch/test/test_api", "x", "BINARY"),
            ("torch/bin/protoc", "x", "BINARY"),
+           ("torch/bin/torch_shm_manager", "x", "BINARY"),  # `import torch` checks for it
            ("llvmlite/binding/libllvmlite.so", "x", "BINARY")]
     kept = {d for d, _, _ in drop_unused(toc)}
-    assert kept == {"torch/lib/libtorch_cpu.so", "PySide6/Qt/lib/libQt6Widgets.so.6",
+    assert kept == {"torch/lib/libtorch_cpu.so", "torch/bin/torch_shm_manager",
+                    "PySide6/Qt/lib/libQt6Widgets.so.6",
                     "PySide6/Qt/plugins/platforms/libqoffscreen.so",
                     "llvmlite/binding/libllvmlite.so"}
     gpu_kept = {d for d, _, _ in drop_unused(toc, gpu=True)}

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lbie_desktop.logging_setup import log
 from lbie_desktop.selftest import REQUEST, SelfTestError
 
 FOLLOW_UP = "make it a little warmer"
@@ -57,7 +58,7 @@ def main(out_dir: str | Path | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     default_data = _default_data_dir()
     os.environ.setdefault("LBIE_DATA_DIR", tempfile.mkdtemp(prefix="lbie-selftest-data-"))
-    from lbie_desktop.logging_setup import log, setup_logging
+    from lbie_desktop.logging_setup import setup_logging
 
     log_path = setup_logging("lbie-desktop --self-test")
 
@@ -103,14 +104,25 @@ def _run(check: _Checker, out: Callable[[str], None], t_start: float, default_da
     app.processEvents()
     out(f"window shown {time.time() - t_start:.2f} s after launch")
 
+    def busy_runners() -> str:
+        names = ("model", "preview", "io", "autosave")
+        return ", ".join(n for n, r in zip(names, window._runners()) if r.busy) or "none"
+
     def pump_until(cond: Callable[[], bool], timeout: float, what: str) -> float:
-        t0 = time.perf_counter()
+        t0 = next_note = time.perf_counter()
         while not cond():
             if errors:
                 raise SelfTestError(f"{what}: the window showed an error: {errors[0]}")
-            if time.perf_counter() - t0 > timeout:
-                raise SelfTestError(f"{what}: no result after {timeout:.0f} s")
+            now = time.perf_counter()
+            if now - t0 > timeout:
+                raise SelfTestError(f"{what}: no result after {timeout:.0f} s "
+                                    f"(busy: {busy_runners()})")
+            if now >= next_note:  # a hang leaves a trail in the log
+                log.info("self-test: waiting for %s, %.0f s, busy: %s", what, now - t0,
+                         busy_runners())
+                next_note = now + 30
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.01)  # processEvents returns at once when idle: do not spin a core
         return time.perf_counter() - t0
 
     try:
@@ -128,8 +140,13 @@ def _run(check: _Checker, out: Callable[[str], None], t_start: float, default_da
         for n, request in enumerate((REQUEST, FOLLOW_UP), start=1):
             turns = len(window.session.turns)
             window.run_request(request)
-            secs = pump_until(lambda: bool(window.draft.steps) and not window.busy,
-                              REQUEST_TIMEOUT_S, f"request “{request}”")
+            secs = pump_until(lambda: not window.model_runner.busy, REQUEST_TIMEOUT_S,
+                              f"request “{request}”")
+            if not window.draft.steps:
+                note = " ".join(window.draft.messages) or window.status.currentMessage()
+                raise SelfTestError(f"request “{request}” gave no steps after {secs:.1f} s: "
+                                    f"{note or 'no message'}")
+            pump_until(lambda: not window.busy, OPEN_TIMEOUT_S, "rendering the preview")
             ops = [f"{s.op}{' on ' + s.target if s.local and s.target else ''}"
                    for s in window.draft.steps]
             check(bool(ops), f"request {n} “{request}” -> {', '.join(ops)} in {secs:.2f} s"

@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _step_dict(s) -> dict:
-    return {"op": s.op, "confidence": round(float(s.confidence), 4), "local": s.local,
+    return {"op": s.op, "confidence": round(float(s.confidence), 4), "local": bool(s.local),
             "target": s.target, "params": s.params, "evidence": s.evidence}
 
 

@@ -16,6 +16,8 @@ from lbie_desktop.understanding.targets import best_target, find_exclusion
 # Ops that only make sense on a region / on the whole picture.
 ALWAYS_LOCAL = frozenset({"inpaint_obj", "color_bg"})
 NEVER_LOCAL = frozenset({"crop", "rotate", "flip"})
+# P(local) above which a named region makes a step local (set by hand, not tuned on val).
+NAMED_REGION_LOCAL = 0.15
 
 
 @dataclass
@@ -37,7 +39,11 @@ def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
     if probs is not None and local_probs is not None:
         for j, op in enumerate(ops):
             if probs[j] > thresholds.get(op, 0.5):
-                out[op] = OpDecision(op, float(probs[j]), bool(local_probs[j] > 0.5))
+                # GIER rarely marks tone ops local, so the head is cautious; a region the
+                # words name outright ("brighten the face") tips a doubtful case.
+                loc = bool(local_probs[j] > 0.5) or bool(
+                    local_probs[j] > NAMED_REGION_LOCAL and best_target(text, op) is not None)
+                out[op] = OpDecision(op, float(probs[j]), loc)
     for op, words in hits.items():
         if op in out:
             out[op].words.append(words)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata as md
+import json
 import sys
 from pathlib import Path
 
@@ -23,6 +24,9 @@ NOT_DISTRIBUTIONS = [
     ("resources/sample.jpg, resources/rocket.jpg", "Public domain", "NASA photos as shipped by "
      "scikit-image"),
     ("LBIE Desktop icon (packaging/icon.png)", "MIT", "drawn for this project"),
+    ("models/understanding.safetensors", "project weights on the Apache-2.0 MiniLM",
+     "trained on GIER annotations, published for research use only: see "
+     "models/understanding.md before redistributing"),
 ]
 ALIASES = {"PySide6": "PySide6_Essentials", "cv2": "opencv-python-headless", "yaml": "PyYAML",
            "PIL": "pillow", "patchmatch": "PyPatchMatch", "lbie_desktop": "lbie-desktop"}
@@ -46,6 +50,19 @@ def bundled_tops(workpath: Path) -> set[str]:
                 first = first[: -len(".libs")].replace("opencv_python_headless", "cv2")
             tops.add(first.split(".")[0])
     return tops
+
+
+def bundled_model_packs(workpath: Path) -> list[tuple[str, str]]:
+    """Model packs from models/grounding-packs.json whose files are in the build."""
+    shipped = {Path(e[0]).name for coll in workpath.glob("COLLECT-*.toc") for e in _toc(coll)
+               if e[0].replace("\\", "/").startswith("models/")}
+    packs_file = next((Path(e[1]) for coll in workpath.glob("COLLECT-*.toc") for e in _toc(coll)
+                       if e[0].replace("\\", "/") == "models/grounding-packs.json"), None)
+    if packs_file is None or not packs_file.is_file():
+        return []
+    packs = json.loads(packs_file.read_text(encoding="utf-8")).get("packs", {})
+    return [(name, p.get("licence", "see models/")) for name, p in sorted(packs.items())
+            if shipped & set(p.get("files", {}))]
 
 
 def licence_of(dist: md.Distribution) -> str:
@@ -85,6 +102,8 @@ def main(argv: list[str]) -> int:
         print(f"| {d.metadata['Name']} | {d.version} | {licence_of(d)} |")
     for name, lic, note in NOT_DISTRIBUTIONS:
         print(f"| {name} | | {lic} ({note}) |")
+    for name, lic in bundled_model_packs(workpath):
+        print(f"| model pack “{name}” (models/) | | {lic} |")
     print("\nLBIE Desktop itself is MIT-licensed. PySide6/Qt are used under the LGPL-3.0: the Qt "
           "libraries sit as separate shared objects in `_internal/PySide6/Qt/lib` and can be "
           "replaced by the user.")

@@ -15,7 +15,7 @@ from pathlib import Path
 EXCLUDED_MODULES: list[str] = [
     # tests, notebooks, plotting, other GUI toolkits
     "tkinter", "_tkinter", "matplotlib", "IPython", "jupyter", "notebook", "pytest", "_pytest",
-    "hypothesis", "pytestqt", "pluggy", "pygments",
+    "hypothesis", "pytestqt", "pluggy", "pygments", "py",  # py: pytest's py.path shim
     # scientific stacks reached only through optional imports: numba imports scipy just to
     # check its version (our kernels use no scipy-backed features), networkx is torch.compile's
     # partitioner; sklearn/skimage are dev-only. (sympy stays: torch imports it.)

@@ -112,7 +112,8 @@ def test_cpu_build_drops_cuda_and_tests_but_keeps_runtime_libraries():
 def test_entry_points_import_without_side_effects(monkeypatch):
     import runpy
 
-    monkeypatch.delenv("LBIE_T0", raising=False)
+    monkeypatch.setenv("LBIE_T0", "0")  # so the variable is removed again after the test
+    monkeypatch.delenv("LBIE_T0")
     gui = runpy.run_path(str(PACKAGING / "entry_gui.py"), run_name="entry_gui")
     cli = runpy.run_path(str(PACKAGING / "entry_cli.py"), run_name="entry_cli")
     assert callable(gui["setup_logging"]) and callable(cli["setup_logging"])

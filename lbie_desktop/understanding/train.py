@@ -1,7 +1,7 @@
 """`lbie train understanding`: fine-tune MiniLM's top layers + heads on GIER (CPU only).
 
 The frozen lower layers run once over every request (cached), then only the top layers and
-heads train, which keeps an epoch to a few minutes on two cores. Decision thresholds are
+heads train (one epoch: ~30-40 min measured on 2 shared, busy cores). Thresholds are
 calibrated on held-out *train* pairs (never on val).
 """
 

@@ -37,6 +37,9 @@ def default_ground(image: np.ndarray, phrase: str, context: str = "", op: str | 
     return ground(image, phrase, context=context, op=op)
 
 
+EXCLUDE = "not: "  # understanding's target prefix for "everything except the face"
+
+
 def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
                  ground: GroundFn | None = None) -> tuple[list[Step], list[str]]:
     """Give every local step that lacks a mask one from its target phrase."""
@@ -45,7 +48,15 @@ def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
     messages: list[str] = []
     for step in steps:
         if step.local and step.mask is None:
-            g = ground(image_rgb, step.target or "", context=request, op=step.op)
+            target = step.target or ""
+            exclude = target.startswith(EXCLUDE)
+            phrase = target[len(EXCLUDE):] if exclude else target
+            g = ground(image_rgb, phrase, context=request, op=step.op)
+            if exclude and g.ok and g.mask is not None:
+                # the whole photo except the named region
+                g.mask = 1.0 - np.clip(g.mask, 0, 1)
+                g.explanation = f"everything except {phrase} ({g.explanation})"
+                g.avoid = None
             if g.ok and g.mask is not None:
                 step = step.copy(mask=g.mask, mask_note=g.explanation,
                                  avoid=getattr(g, "avoid", None))

@@ -249,3 +249,16 @@ def test_classify(text, kind):
 
 def test_first_turn_is_never_a_follow_up():
     assert classify("a bit more contrast", n_turns=0).kind == "new"
+
+
+def test_except_targets_invert_the_grounded_region(session):
+    def understand_except(request, image):
+        return [Step("brightness", {"amount": 0.3}, local=True, target="not: the sky")]
+
+    out = interpret("brighten everything except the sky", session,
+                    understand=understand_except, ground=fake_ground)
+    apply_outcome(session, "x", out)
+    img, src = session.current(), session.render(upto=0)
+    assert np.array_equal(img[:12], src[:12])  # the sky box is untouched
+    assert img[20:].mean() > src[20:].mean() + 5
+    assert "except" in out.plan.steps[0].mask_note

@@ -18,6 +18,7 @@ import numpy as np
 from lbie_desktop.core.plan import Step
 from lbie_desktop.understanding.decide import OpDecision, decide, looks_like_words
 from lbie_desktop.understanding.encoder import MAX_CHARS
+from lbie_desktop.understanding.lexicon import lexicon_hits
 from lbie_desktop.understanding.measure import ImageStats, measure
 from lbie_desktop.understanding.params import choose_params
 from lbie_desktop.understanding.targets import best_target
@@ -77,6 +78,22 @@ def understand_many(requests: Sequence[str], images: Sequence[np.ndarray | None]
     return out
 
 
+# Words that name the ops the lexicon leaves to the classifier; used only to tell the ops a
+# request asks for from the ones the classifier adds because they usually come along.
+_NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
+    "brightness": r"\b(?:bright\w*|dark\w*|light(?:en\w*|er|ness)?|dim\w*|expos\w*|gloomy)\b",
+    "lightness": r"\b(?:bright\w*|dark\w*|light(?:en\w*|er|ness)?|dim\w*)\b",
+    "contrast": r"\b(?:contrast\w*|punch\w*|flat|pop)\b",
+    "saturation": r"\b(?:saturat\w*|colou?r\w*|vivid\w*|vibran\w*|muted|dull|washed)\b",
+    "hue": r"\b(?:hue|tint\w*|colou?r\w*|cast|warm\w*|cool\w*|yellow\w*|blu(?:e|er|ish)|"
+           r"green\w*|red\w*|orange|purple|pink\w*|magenta)\b",
+    "tint": r"\b(?:tone\w*|tint\w*|curves?|shadows?|highlights?|fade\w*|matte|brightness)\b",
+    "inpaint_obj": r"\b(?:remov\w*|eras\w*|delet\w*|rid|take (?:out|away)|without|clean\w*|"
+                   r"disappear\w*|gone|crop out)\b",
+    "color_bg": r"\b(?:background|backdrop|cut ?out|transparent)\b",
+}.items()}
+
+
 def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None) -> list[Step]:
     chosen = {d.op: d for d in decisions}
     for group in _SAME_INTENT:
@@ -116,4 +133,19 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
             evidence.append("classifier: the request as a whole")
         steps.append(Step(op, choice.params, confidence=round(d.confidence, 4), local=d.local,
                           target=target, evidence=evidence))
+    # GIER's labels are the editor's whole edit, so the classifier also proposes ops that
+    # usually come along ("brighten" -> contrast). When the words name some ops, the others
+    # are offered switched off: shown on their card, applied only if the person agrees.
+    named = lexicon_hits(text)
+
+    def asked(s: Step) -> bool:
+        pat = _NAMES.get(s.op)
+        return (s.op in named or bool(chosen[s.op].words) or bool(pat and pat.search(text))
+                or any(e.startswith("words:") for e in s.evidence))
+
+    if any(asked(s) for s in steps):
+        for s in steps:
+            if not asked(s):
+                s.enabled = False
+                s.evidence.append("suggested, not asked for: switch on to apply")
     return steps

@@ -48,12 +48,15 @@ DIRECTION: dict[str, tuple[str, str]] = {
     "brightness": (_UP_BRIGHT, _DOWN_BRIGHT),
     "lightness": (_UP_BRIGHT, _DOWN_BRIGHT),
     "exposure": (_UP_BRIGHT, _DOWN_BRIGHT),
-    "contrast": (r"more contrast|increase (?:the )?contrast|boost (?:the )?contrast|add contrast|"
+    "contrast": (r"more contrast|(?:increase|boost|raise|enhance|add|more) (?:the )?"
+                 r"(?:[\w-]+ (?:and|&) )?contrast|boost (?:the )?contrast|add contrast|"
                  r"higher contrast|contrast up|punch|punchy|pop|flat|dull|washed out|faded|"
                  r"low contrast|enhance (?:the )?contrast",
                  r"less contrast|(?:decrease|reduce|lower|soften|tone down) (?:the )?contrast|"
                  r"too (?:much )?contrast|too contrasty|harsh|too dramatic|flatten"),
-    "saturation": (r"more colou?r|saturat(?:e|ed|ion) (?:up|more)|increase (?:the )?saturation|"
+    "saturation": (r"more colou?r|saturat(?:e|ed|ion) (?:up|more)|"
+                   r"(?:increase|boost|raise|enhance|add|more) (?:the )?(?:[\w-]+ (?:and|&) )?"
+                   r"saturation|"
                    r"boost (?:the )?(?:saturation|colou?rs)|more saturat|vivid|colou?rful|"
                    r"enhance (?:the )?colou?rs|richer|dull|washed out|faded|pale|bland|pop|"
                    r"brighter colou?rs|intensify|saturate",
@@ -120,19 +123,35 @@ def _clip(v: float, lo: float, hi: float) -> float:
 
 
 # Image -> signed amount that would move it toward a natural look (None: nothing measured).
+# Natural ranges, not points: a photo inside the range is left alone (or, for contrast and
+# saturation, given a light polish, which is what "make it better" means on a fine photo);
+# outside it moves to the nearest edge, so corrections stay gentle.
+_POLISH = 0.08
+
+
 def _want_brightness(s: ImageStats) -> tuple[float, str]:
-    return (_clip(0.47 / max(s.luma_median, 0.03) - 1, -0.5, 1.0),
-            f"image: median brightness {s.luma_median:.2f} (natural ~0.47)")
+    m = s.luma_median
+    goal = min(max(m, 0.38), 0.58)
+    return (_clip(goal / max(m, 0.03) - 1, -0.5, 1.0),
+            f"image: median brightness {m:.2f} (natural 0.38-0.58)")
 
 
 def _want_contrast(s: ImageStats) -> tuple[float, str]:
-    return (_clip((0.24 - s.luma_std) / 0.12, -0.6, 0.8),
-            f"image: contrast (luma spread) {s.luma_std:.2f} (natural ~0.24)")
+    sd = s.luma_std
+    if 0.18 <= sd <= 0.30:
+        return _POLISH, f"image: contrast (luma spread) {sd:.2f} in the natural range: a light polish"
+    goal = min(max(sd, 0.18), 0.30)
+    return (_clip((goal - sd) / 0.12, -0.6, 0.8),
+            f"image: contrast (luma spread) {sd:.2f} (natural 0.18-0.30)")
 
 
 def _want_saturation(s: ImageStats) -> tuple[float, str]:
-    return (_clip(0.38 / max(s.saturation_mean, 0.05) - 1, -0.5, 0.6),
-            f"image: saturation {s.saturation_mean:.2f} (natural ~0.38)")
+    sat = s.saturation_mean
+    if 0.25 <= sat <= 0.55:
+        return _POLISH, f"image: saturation {sat:.2f} in the natural range: a light polish"
+    goal = min(max(sat, 0.25), 0.55)
+    return (_clip(goal / max(sat, 0.05) - 1, -0.5, 0.6),
+            f"image: saturation {sat:.2f} (natural 0.25-0.55)")
 
 
 def _want_sharpness(s: ImageStats) -> tuple[float, str]:

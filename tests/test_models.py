@@ -55,3 +55,19 @@ def test_runtime_picks_an_available_provider():
     assert providers()[-1] == "CPUExecutionProvider"
     s1 = session(manager.require("people", "selfie.onnx"))
     assert s1 is session(manager.require("people", "selfie.onnx"))  # cached
+
+
+def test_device_setting_cpu_never_asks_for_cuda(monkeypatch):
+    import onnxruntime as ort
+
+    from lbie_desktop.models import runtime
+
+    monkeypatch.setattr(ort, "get_available_providers",
+                        lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    monkeypatch.setenv("LBIE_DEVICE", "cpu")
+    assert runtime.providers() == ["CPUExecutionProvider"]
+    monkeypatch.setenv("LBIE_DEVICE", "auto")
+    assert runtime.providers() == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    monkeypatch.setenv("LBIE_DEVICE", "gpu")
+    assert runtime.providers() == ["CPUExecutionProvider"]  # the CPU fallback

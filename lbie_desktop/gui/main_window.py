@@ -324,6 +324,9 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
             if isinstance(exc, UserError):
                 self.show_error(str(exc))
             else:
+                from lbie_desktop.logging_setup import log_exception
+
+                log_exception(f"{what} failed", exc)  # the traceback goes to the log file
                 self.show_error(f"{what} failed: {type(exc).__name__}: {exc}\n"
                                 "Your edits are unchanged; try again or adjust the request.")
         return handler

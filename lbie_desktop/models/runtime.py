@@ -1,7 +1,11 @@
-"""onnxruntime sessions: CUDA when the installed onnxruntime has it, else CPU; one per file."""
+"""onnxruntime sessions: CUDA when the installed onnxruntime has it, else CPU; one per file.
+
+The device setting (Settings > Device, exported as LBIE_DEVICE = auto | gpu | cpu) decides:
+`cpu` never uses CUDA; `auto` and `gpu` use it when present and fall back to the CPU."""
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +17,10 @@ def providers() -> list[str]:
     import onnxruntime as ort
 
     have = ort.get_available_providers()
-    return [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in have]
+    wanted = ("CPUExecutionProvider",)
+    if os.environ.get("LBIE_DEVICE", "auto").strip().lower() != "cpu":
+        wanted = ("CUDAExecutionProvider", "CPUExecutionProvider")
+    return [p for p in wanted if p in have] or ["CPUExecutionProvider"]
 
 
 @lru_cache(maxsize=8)

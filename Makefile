@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean package
+.PHONY: run test setup lint bench clean sysdeps package
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,8 +16,20 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/lbie-desktop resources/sample.jpg
+# Qt's xcb platform needs these Debian libraries on a desktop (offscreen tests do not).
+XCB_DEBS := libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+	libxcb-render-util0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xfixes0
+
+sysdeps:
+	@if ! ldconfig -p | grep -q 'libxcb-cursor.so.0' || ! ldconfig -p | grep -q 'libxcb-icccm.so.4'; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(XCB_DEBS); \
+	  else echo "Qt needs: sudo apt-get install $(XCB_DEBS)"; fi; fi
+
+run: $(STAMP) sysdeps
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "No screen here: running the editor offscreen on the sample photo (self-test)."; \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/lbie-desktop --self-test; \
+	else $(BIN)/lbie-desktop resources/sample.jpg; fi
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider

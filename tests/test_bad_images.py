@@ -3,9 +3,7 @@ refused with a readable message naming it; nothing crashes or hangs."""
 
 from __future__ import annotations
 
-import signal
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,22 +15,11 @@ from lbie_desktop.errors import UserError
 
 sys.path.insert(0, str(Path(__file__).parent))
 import bad_images  # noqa: E402
+from limits import time_limit  # noqa: E402
 
 LIMIT_S = 20
 
 
-@contextmanager
-def time_limit(seconds: int):
-    def boom(signum, frame):
-        raise TimeoutError(f"took more than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, boom)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,11 @@ dialogue tracker and grounding without an exception and in bounded time (issue 9
 
 from __future__ import annotations
 
-import signal
-from contextlib import contextmanager
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from limits import time_limit
 
 from lbie_desktop.core.imageio import LoadedImage
 from lbie_desktop.core.ops import get_op
@@ -38,18 +36,6 @@ requests = st.one_of(
 LIMIT_S = 15
 
 
-@contextmanager
-def time_limit(seconds: int):
-    def boom(signum, frame):
-        raise TimeoutError(f"a request took more than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, boom)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @pytest.fixture(scope="module")

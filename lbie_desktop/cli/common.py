@@ -13,6 +13,26 @@ from lbie_desktop.core.render import Renderer
 from lbie_desktop.errors import UserError
 
 
+def fmt_value(v) -> str:
+    """A parameter value as a person reads it: 3 significant digits, curves compact."""
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    if isinstance(v, list):
+        return "[" + ",".join(f"{x:.2g}" for x in v) + "]"
+    return str(v)
+
+
+def describe(step: Step, *, why: bool = True) -> str:
+    """One line per step: op, region, parameters, on/off and (optionally) why it was proposed."""
+    state = "" if step.enabled else " (off)"
+    where = f" on “{step.target}”" if step.local else ""
+    params = ", ".join(f"{k}={fmt_value(v)}" for k, v in step.params.items())
+    if not why:
+        return f"{step.op}{where} ({params}){state}"
+    reasons = f" [{'; '.join(step.evidence)}]" if step.evidence else ""
+    return f"{step.op}{where} ({params}) conf {step.confidence:.2f}{state}{reasons}"
+
+
 def load(path: str) -> LoadedImage:
     return load_image(path)
 

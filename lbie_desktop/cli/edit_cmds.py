@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lbie_desktop.cli.common import load, save_result
+from lbie_desktop.cli.common import describe, load, save_result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,22 +20,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--masks-dir", help="write each local step's mask here")
     p.add_argument("--quality", type=int, default=92)
     p.set_defaults(func=cmd_edit)
-
-
-def describe(step) -> str:
-    state = "" if step.enabled else " (off)"
-    where = f" on “{step.target}”" if step.local else ""
-    params = ", ".join(f"{k}={_fmt(v)}" for k, v in step.params.items())
-    why = f" [{'; '.join(step.evidence)}]" if step.evidence else ""
-    return f"{step.op}{where} ({params}) conf {step.confidence:.2f}{state}{why}"
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    if isinstance(v, list):
-        return "[" + ",".join(f"{x:.2g}" for x in v) + "]"
-    return str(v)
 
 
 def cmd_edit(args) -> int:

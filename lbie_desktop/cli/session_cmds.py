@@ -104,13 +104,12 @@ def cmd_info(args) -> int:
         for i, r in enumerate(info.requests, 1):
             print(f"turn {i}: {r!r}")
         return 0
+    from lbie_desktop.cli.common import describe
+
     for i, turn in enumerate(session.turns, 1):
         print(f"turn {i}: {turn.request!r}")
         for st in turn.plan:
-            where = f" on “{st.target}”" if st.local else ""
-            state = "" if st.enabled else " (off)"
-            params = ", ".join(f"{k}={_fmt(v)}" for k, v in st.params.items())
-            print(f"  {st.op}{where} ({params}){state}")
+            print(f"  {describe(st, why=False)}")
         for m in turn.messages:
             print(f"  note: {m}")
     if session.undone:
@@ -118,14 +117,6 @@ def cmd_info(args) -> int:
     for n in info.notes:
         print(f"note: {n}")
     return 0
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    if isinstance(v, list):
-        return "[" + ",".join(f"{x:.2g}" for x in v) + "]"
-    return str(v)
 
 
 def cmd_export(args) -> int:

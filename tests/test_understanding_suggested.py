@@ -32,3 +32,13 @@ def test_make_it_better_on_a_well_exposed_photo_is_gentle(astronaut):
     for s in steps:
         if "amount" in s.params:
             assert abs(s.params["amount"]) <= 0.15, (s.op, s.params)
+
+
+def test_a_region_right_after_the_verb_makes_the_step_local(astronaut):
+    steps = {s.op: s for s in understand("brighten the sky a bit and increase the contrast",
+                                         astronaut)}
+    assert steps["brightness"].local and steps["brightness"].target == "the sky"
+    assert not steps["contrast"].local
+    bluer = [s for s in understand("make the sky bluer", astronaut) if s.enabled]
+    assert [s.op for s in bluer] == ["recolor"] and bluer[0].target == "the sky"
+    assert bluer[0].params["color"][2] > 0.6 and bluer[0].params["strength"] < 0.5

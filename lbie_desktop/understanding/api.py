@@ -18,7 +18,7 @@ import numpy as np
 from lbie_desktop.core.plan import Step
 from lbie_desktop.understanding.decide import OpDecision, decide, looks_like_words
 from lbie_desktop.understanding.encoder import MAX_CHARS
-from lbie_desktop.understanding.lexicon import lexicon_hits
+from lbie_desktop.understanding.lexicon import OP_WORDS, lexicon_hits
 from lbie_desktop.understanding.measure import ImageStats, measure
 from lbie_desktop.understanding.params import choose_params
 from lbie_desktop.understanding.targets import best_target
@@ -87,11 +87,32 @@ _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "saturation": r"\b(?:saturat\w*|colou?r\w*|vivid\w*|vibran\w*|muted|dull|washed)\b",
     "hue": r"\b(?:hue|tint\w*|colou?r\w*|cast|warm\w*|cool\w*|yellow\w*|blu(?:e|er|ish)|"
            r"green\w*|red\w*|orange|purple|pink\w*|magenta)\b",
-    "tint": r"\b(?:tone\w*|tint\w*|curves?|shadows?|highlights?|fade\w*|matte|brightness)\b",
+    "tint": r"\b(?:tone\w*|tint\w*|curves?|shadows?|highlights?|fade\w*|matte)\b",
     "inpaint_obj": r"\b(?:remov\w*|eras\w*|delet\w*|rid|take (?:out|away)|without|clean\w*|"
                    r"disappear\w*|gone|crop out)\b",
     "color_bg": r"\b(?:background|backdrop|cut ?out|transparent)\b",
 }.items()}
+
+
+def _names_region_directly(text: str, op: str) -> bool:
+    """True when the words that name `op` stand right next to a region phrase: "brighten the
+    sky", "make the sky brighter". GIER seldom marks tone ops local, so the classifier's
+    locality is cautious; this is the syntax a person uses to say "only there"."""
+    from lbie_desktop.core.ops import get_op
+
+    if not get_op(op).can_be_local or op in ("crop", "rotate", "flip"):
+        return False
+    t = best_target(text, op)
+    if t is None or t.exclude:
+        return False
+    pats = [p for p in (_NAMES.get(op), OP_WORDS.get(op)) if p is not None]
+    for pat in pats:
+        for m in pat.finditer(text):
+            gap_after = t.start - m.end()  # "<verb> the sky"
+            gap_before = m.start() - t.end  # "the sky <comparative>"
+            if 0 <= gap_after <= 1 or 0 <= gap_before <= 1:
+                return True
+    return False
 
 
 def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None) -> list[Step]:
@@ -120,6 +141,8 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
         evidence = [f'words: "{w}"' for w in d.words]
         evidence += [e for e in choice.evidence if e not in evidence]
         target = None
+        if not d.local and _names_region_directly(text, op):
+            d.local = True  # "brighten the sky": the region is the verb's own object
         if d.local:
             t = best_target(text, op)
             if t is not None:

@@ -20,7 +20,8 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "highlights": r"\b(?:highlights?|blown(?: out)?|bright areas|overexposed (?:sky|areas?))\b",
     "recolor": rf"\b(?:recolou?r|colou?ri[sz]e|(?:make|turn|paint|change|{_C})\s+(?:the\s+)?"
                r"[\w' ]{1,30}?\s+(?:to\s+|into\s+)?(?:red|green|blue|yellow|orange|purple|pink|"
-               r"white|black|brown|gr[ae]y|gold(?:en)?|silver|teal|cyan|magenta)\b)",
+               r"white|black|brown|gr[ae]y|gold(?:en)?|silver|teal|cyan|magenta|"
+               r"bluer|redder|greener|yellower|pinker)\b)",
     "exposure": r"\b(?:exposure|over-?exposed|under-?exposed|stops?)\b",
     "rotate": r"\b(?:rotate|rotation|straighten|tilt(?:ed)?|crooked|level the horizon|"
               r"upside down|turn (?:it|the (?:image|photo|picture)) (?:left|right|around))\b",

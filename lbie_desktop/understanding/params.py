@@ -96,6 +96,9 @@ _COLOURS: dict[str, tuple[float, float, float]] = {
     "teal": (0.0, 0.5, 0.5), "cyan": (0.1, 0.8, 0.85), "magenta": (0.85, 0.1, 0.7),
 }
 _COLOUR_RE = re.compile(r"\b(" + "|".join(_COLOURS) + r")\b", re.I)
+_COMPARATIVE_COLOUR_BASE = {"bluer": "blue", "redder": "red", "greener": "green",
+                            "yellower": "yellow", "pinker": "pink", "oranger": "orange"}
+_COMPARATIVE_COLOUR = re.compile(r"\b(" + "|".join(_COMPARATIVE_COLOUR_BASE) + r")\b", re.I)
 
 
 @dataclass
@@ -215,7 +218,10 @@ def _to_params(op: str, amount: float) -> dict[str, Any]:
 def _colour_word(text: str) -> tuple[str, tuple[float, float, float]] | None:
     # the last colour named is usually the wanted one ("make the green broom red")
     found = _COLOUR_RE.findall(text)
-    return (found[-1].lower(), _COLOURS[found[-1].lower()]) if found else None
+    if not found:
+        m = _COMPARATIVE_COLOUR.findall(text)
+        return (m[-1].lower(), _COLOURS[_COMPARATIVE_COLOUR_BASE[m[-1].lower()]]) if m else None
+    return (found[-1].lower(), _COLOURS[found[-1].lower()])
 
 
 def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
@@ -230,7 +236,9 @@ def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
     if op == "recolor":
         c = _colour_word(text)
         if c:
-            return Choice({"color": list(c[1]), "strength": _clip(0.7 * k, 0.2, 1.0)},
+            # "bluer" asks for more of a colour, "blue" for the colour itself
+            base = 0.35 if c[0] in _COMPARATIVE_COLOUR_BASE else 0.7
+            return Choice({"color": list(c[1]), "strength": _clip(base * k, 0.15, 1.0)},
                           ev + [f'colour: "{c[0]}"'])
         return Choice({"strength": 0.6}, ev + ["no colour named: pick one on the card"])
     if op == "color_bg":

@@ -262,3 +262,27 @@ def test_except_targets_invert_the_grounded_region(session):
     assert np.array_equal(img[:12], src[:12])  # the sky box is untouched
     assert img[20:].mean() > src[20:].mean() + 5
     assert "except" in out.plan.steps[0].mask_note
+
+
+@pytest.fixture(scope="module")
+def colour_photo() -> np.ndarray:
+    from PIL import Image
+    from skimage import data
+
+    return np.asarray(Image.fromarray(data.astronaut()).resize((W, H)))
+
+
+def _enabled_ops(chain: list[str]) -> list[str]:
+    return [d.split("@")[0].split("=")[0] for d in chain if not d.endswith("!off")]
+
+
+@pytest.mark.parametrize("dialogue", DIALOGUES, ids=[d[0][0] + f"-{i}" for i, d in enumerate(DIALOGUES)])
+def test_dialogue_with_the_real_understanding_model(dialogue, colour_photo):
+    """The same conversations through the shipped model (grounding still the test boxes):
+    after every turn the switched-on ops are the expected ones, in order."""
+    session = Session(LoadedImage(colour_photo.copy()))
+    for request, expected in dialogue:
+        out = interpret(request, session, ground=fake_ground)
+        apply_outcome(session, request, out)
+        assert _enabled_ops(live(session)) == _enabled_ops(expected), \
+            f"after {request!r} ({out.summary}; {out.messages})"

@@ -29,6 +29,8 @@ _INTENSITY: list[tuple[str, float]] = [
      r"less)\b", 0.6),
     (r"\b(more|stronger|increase it|push it|further|intensify|amplify|boost it)\b", 1.5),
 ]
+_IDIOMS = (r"\b(tone it down|pull it back|dial it back|rein it in|reduce it|increase it|"
+           r"push it|boost it|too much|too strong|not enough)\b")
 _AGAIN = r"\b(again|once more|repeat( that| it)?|one more time|same again)\b"
 
 _UNDO = (r"^\s*(please\s+)?(undo|revert|cancel|take (that|it) back|scratch that|"
@@ -135,7 +137,9 @@ def classify(request: str, n_turns: int) -> Intent:
         return Intent("again", rest=text)
     factor = intensity_factor(text)
     if factor is not None:
-        return Intent("adjust", factor=factor, rest=text)
+        # idioms carry no op ("tone it down" is not about the tone curve)
+        rest = re.sub(_IDIOMS, " ", text).strip()
+        return Intent("adjust", factor=factor, rest=rest)
     return Intent("new")
 
 

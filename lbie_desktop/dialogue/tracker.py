@@ -143,6 +143,15 @@ def _op_for_word(word: str) -> str | None:
     return None
 
 
+def _names_op(text: str, op_name: str) -> bool:
+    """Do the words name this op (its name, label or keywords), rather than a model guessing
+    it from a bare "too much"?"""
+    op = get_op(op_name)
+    t = text.lower()
+    words = {op.name.replace("_", " "), op.label.lower(), *(k.lower() for k in op.keywords)}
+    return any(re.search(rf"\b{re.escape(w)}", t) for w in words if w)
+
+
 def _scaled(step: Step, factor: float) -> Step | None:
     """A copy whose continuous params sit `factor` times as far from identity."""
     op = get_op(step.op)
@@ -234,8 +243,9 @@ def _adjust(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
             return Outcome("nothing", messages=[f"There is no {intent.disable_op} to undo."])
         return Outcome("adjust", Plan([prev.copy(enabled=False, id=_new_id(), replaces=prev.id,
                                                   evidence=["switched off"])]))
-    # Which steps? Those whose op the request names, else the last turn's.
-    named = {s.op for s in understand(intent.rest, image)} if intent.rest else set()
+    # Which steps? Those whose op the request names ("more contrast"), else the last turn's.
+    named = ({s.op for s in understand(intent.rest, image) if _names_op(intent.rest, s.op)}
+             if intent.rest else set())
     targets = [s for s in live if s.op in named and s.enabled] if named else []
     if named and not targets:  # "more contrast" with no contrast yet: a new step
         return _new(intent, request, ctx)
@@ -277,7 +287,10 @@ def _extend(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
 def _correct(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
     turns, image, understand = ctx.turns, ctx.image, ctx.understand
     last = _last_turn_steps(turns)
-    new_steps = understand(intent.rest, image)
+    # only ops the correction names count ("no, darker"); a bare region ("no, the sea") makes
+    # a model guess ops from nothing, which must not read as an op correction
+    new_steps = [s for s in understand(intent.rest, image) if _names_op(intent.rest, s.op)
+                 or (s.local and s.target)]
     if new_steps and not all(s.local and s.target for s in new_steps):
         # an op correction ("no, darker"): new steps replace the last turn's
         out = []

@@ -180,7 +180,7 @@ DIALOGUES: list[list[tuple[str, list[str]]]] = [
     [("make it cooler", ["temperature=-0.3"]), ("a bit more", ["temperature=-0.39"]),
      ("warmer", ["temperature=-0.09"])],
     [("darken it", [_bt(-0.2)]), ("more", [_bt(-0.3)]), ("more", [_bt(-0.45)]),
-     ("undo", [_bt(-0.3)]), ("redo-not-a-command xyzzy", [_bt(-0.3)])],
+     ("undo", [_bt(-0.3)]), ("xyzzy plugh qwerty", [_bt(-0.3)])],
     [("brighten the face", ["brightness@the face=0.2"]), ("more", ["brightness@the face=0.3"]),
      ("the sky too", ["brightness@the face=0.3", "brightness@the sky=0.3"])],
     [("remove the man on the right", ["inpaint_obj@the man on the right"]),

@@ -94,17 +94,6 @@ _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
 }.items()}
 
 
-# A request that names no op still asks for edits when it wishes the photo better.
-_VAGUE_ASK = re.compile(
-    r"\b(?:better|improv\w*|enhanc\w*|fix\w*|nic(?:e|er)|good|great|professional\w*|pop\w*|"
-    r"beaut\w*|retouch\w*|edit\w*|adjust\w*|correct\w*|auto\w*|perfect\w*|stunning|"
-    r"quality|prett\w*|help|touch ?up|clean\w*|clear\w*|vivid|bright\w*|dark\w*|dull|flat|"
-    r"wash\w*|colou?r\w*|light\w*|look\w*|photoshop\w*|magic|amazing|awesome|artistic|"
-    r"dramatic|vintage|mood\w*|feel|warm\w*|cool\w*|sharp\w*|blur\w*|crisp|vibrant|faded|"
-    r"dim|gloomy|exposure|contrast|saturat\w*|tone|tint|hue|shadow\w*|highlight\w*|"
-    r"remov\w*|crop\w*|background|sky|face|pop)\b", re.I)
-
-
 def _names_region_directly(text: str, op: str) -> bool:
     """True when the words that name `op` stand right next to a region phrase: "brighten the
     sky", "make the sky brighter". GIER seldom marks tone ops local, so the classifier's
@@ -178,10 +167,6 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
         pat = _NAMES.get(s.op)
         return s.op in named or bool(chosen[s.op].words) or bool(pat and pat.search(text))
 
-    if steps and not any(asked(s) for s in steps) and not _VAGUE_ASK.search(text):
-        # nothing named and no wish to improve the photo either ("redo not a command"):
-        # better no steps than steps guessed from nothing
-        return []
     if any(asked(s) for s in steps):
         for s in steps:
             if not asked(s):

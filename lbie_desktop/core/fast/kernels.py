@@ -34,8 +34,9 @@ def remap_keys(keys: np.ndarray, index: np.ndarray) -> None:  # pragma: no cover
 
 
 @njit(parallel=True, cache=True)
-def gather_u8(idx: np.ndarray, table: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-    """out[y,x] = table[idx[y,x]]: idx HxW int32, table Ux3 uint8, out HxWx3 uint8."""
+def gather(idx: np.ndarray, table: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    """out[y,x] = table[idx[y,x]]: idx HxW int32, table Ux3, out HxWx3 of the table's dtype
+    (numba compiles one version per dtype: uint8 results, float32 unrounded colours)."""
     for y in prange(idx.shape[0]):
         for x in range(idx.shape[1]):
             i = idx[y, x]
@@ -61,17 +62,6 @@ def unsharp_u8(img: np.ndarray, blurred: np.ndarray, amount: float,
         for i in range(f.shape[1]):
             v = (f[y, i] + a * (f[y, i] - b[y, i])) * k + half
             o[y, i] = np.uint8(min(max(v, np.float32(0.0)), k))
-
-
-@njit(parallel=True, cache=True)
-def gather_f32(idx: np.ndarray, table: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-    """out[y,x] = table[idx[y,x]]: table Ux3 float32, out HxWx3 float32 (unrounded)."""
-    for y in prange(idx.shape[0]):
-        for x in range(idx.shape[1]):
-            i = idx[y, x]
-            out[y, x, 0] = table[i, 0]
-            out[y, x, 1] = table[i, 1]
-            out[y, x, 2] = table[i, 2]
 
 
 @njit(parallel=True, cache=True, fastmath=True)
@@ -250,3 +240,6 @@ def masked_blend(idx: np.ndarray, src: np.ndarray, edited: np.ndarray, mask: np.
                 if m > zero:
                     v = min(max(edited[i, c] * m + v * (one - m), zero), one)
                 out[y, x, c] = v
+
+
+gather_u8 = gather_f32 = gather  # the names callers use

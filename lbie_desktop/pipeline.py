@@ -52,14 +52,13 @@ def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
             exclude = target.startswith(EXCLUDE)
             phrase = target[len(EXCLUDE):] if exclude else target
             g = ground(image_rgb, phrase, context=request, op=step.op)
-            if exclude and g.ok and g.mask is not None:
-                # the whole photo except the named region
-                g.mask = 1.0 - np.clip(g.mask, 0, 1)
-                g.explanation = f"everything except {phrase} ({g.explanation})"
-                g.avoid = None
             if g.ok and g.mask is not None:
-                step = step.copy(mask=g.mask, mask_note=g.explanation,
-                                 avoid=getattr(g, "avoid", None))
+                # the grounding result may be memoised per image: derive, never mutate it
+                mask, note, avoid = g.mask, g.explanation, g.avoid
+                if exclude:  # the whole photo except the named region
+                    mask, avoid = 1.0 - np.clip(mask, 0, 1), None
+                    note = f"everything except {phrase} ({note})"
+                step = step.copy(mask=mask, mask_note=note, avoid=avoid)
             else:
                 step = step.copy(enabled=False, mask_note=g.explanation)
                 messages.append(g.explanation)

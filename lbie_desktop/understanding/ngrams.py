@@ -37,16 +37,26 @@ def matrix(texts: list[str], idf: np.ndarray):
 
     rows, cols, vals = [], [], []
     for i, t in enumerate(texts):
-        f = features(t)
-        if not f:
+        row = _tfidf_row(t, idf)
+        if row is None:
             continue
-        ks = np.fromiter(f.keys(), np.int64)
-        vs = np.fromiter(f.values(), np.float32) * idf[ks]
-        vs /= max(float(np.linalg.norm(vs)), 1e-8)
+        ks, vs = row
         rows += [i] * len(ks)
         cols += ks.tolist()
         vals += vs.tolist()
     return csr_matrix((vals, (rows, cols)), shape=(len(texts), BUCKETS), dtype=np.float32)
+
+
+def _tfidf_row(text: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Bucket ids and l2-normalised tf-idf values of one text; one definition so training
+    and inference cannot drift apart."""
+    f = features(text)
+    if not f:
+        return None
+    ks = np.fromiter(f.keys(), np.int64)
+    vs = np.fromiter(f.values(), np.float32) * idf[ks]
+    vs /= max(float(np.linalg.norm(vs)), 1e-8)
+    return ks, vs
 
 
 def fit_idf(texts: list[str]) -> np.ndarray:
@@ -61,13 +71,10 @@ def logits(texts: list[str], idf: np.ndarray, weight: np.ndarray, bias: np.ndarr
     """[N, ops] logits without scipy: a sparse row times the dense weight matrix."""
     out = np.tile(bias.astype(np.float32), (len(texts), 1))
     for i, t in enumerate(texts):
-        f = features(t)
-        if not f:
-            continue
-        ks = np.fromiter(f.keys(), np.int64)
-        vs = np.fromiter(f.values(), np.float32) * idf[ks]
-        vs /= max(float(np.linalg.norm(vs)), 1e-8)
-        out[i] += vs @ weight[ks].astype(np.float32)
+        row = _tfidf_row(t, idf)
+        if row is not None:
+            ks, vs = row
+            out[i] += vs @ weight[ks].astype(np.float32)
     return out
 
 

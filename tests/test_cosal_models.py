@@ -113,3 +113,61 @@ def test_shapes_demo_reads_a_typed_description(tmp_path) -> None:
     assert res.rgb.shape == (48, 48, 3)
     assert res.sentences == ["diamond is red", "the shape left of circle is blue"]
     assert res.attention.shape == (2, 2) and np.allclose(res.attention.sum(1), 1.0, atol=1e-4)
+
+
+def test_checkpoints_leave_weights_before_the_run_ends(tmp_path, monkeypatch) -> None:
+    import lbie_desktop.research.cosal.train as train_mod
+
+    saved: list[dict] = []
+    real_save = train_mod.save
+
+    def spy(model, cfg, result, path) -> None:
+        real_save(model, cfg, result, path)
+        saved.append(load(path)[2])  # what a reader of the file would see at that moment
+
+    monkeypatch.setattr(train_mod, "save", spy)
+    cfg = TrainConfig(arch="paper", direct=6, steps=1, train_size=16, epochs=2, batch=8,
+                      checkpoint_every=2)  # fmt: skip
+    train(cfg, tmp_path / "w.safetensors", log=lambda m: None)
+    assert [r.get("partial", False) for r in saved] == [True, True, False]
+    assert [r["steps"] for r in saved] == [2, 4, 4]
+
+
+def test_cli_warm_start_and_ablation_rows(tmp_path, capsys) -> None:
+    from safetensors.torch import load_file
+
+    from lbie_desktop.cli import main
+
+    def lbie(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    w = tmp_path / "cosal_paper_t1_concat_d4.safetensors"
+    tiny = ("--train-size", "16", "--epochs", "1", "--batch", "8")
+    code, _, err = lbie("research", "cosal", "train", "--direct", "4", "--steps", "1",
+                        "--no-attention", *tiny, "--out", str(w))  # fmt: skip
+    assert code == 0, err
+    # Continuing with a vanishing learning rate keeps the loaded weights, not fresh ones.
+    w2 = tmp_path / "continued.safetensors"
+    code, _, err = lbie("research", "cosal", "train", "--direct", "4", "--steps", "1",
+                        "--no-attention", *tiny, "--lr", "1e-12", "--init", str(w),
+                        "--out", str(w2))  # fmt: skip
+    assert code == 0, err
+    before, after = load_file(str(w)), load_file(str(w2))
+    assert all(torch.allclose(before[k], after[k], atol=1e-6) for k in before)
+    code, _, err = lbie("research", "cosal", "train", "--arch", "improved", "--init", str(w))
+    assert code == 2 and "arch=paper" in err
+    code, _, err = lbie("research", "cosal", "train", "--init", str(tmp_path / "none"))
+    assert code == 2 and "not found" in err
+
+    w2.unlink()
+    code, out, _ = lbie("research", "cosal", "eval", "--models", str(tmp_path), "--direct", "4",
+                        "--test-size", "8", "--json")  # fmt: skip
+    row = json.loads(out)["4"]
+    assert row["paper"] is None and row["improved"] is None and row["paper_t1_attention"] is None
+    assert 0.0 <= row["paper_t1_no_attention"] <= 1.0
+    code, out, _ = lbie("research", "cosal", "eval", "--models", str(tmp_path), "--direct", "4",
+                        "--test-size", "8")  # fmt: skip
+    line = next(x for x in out.splitlines() if x.startswith("ours: paper arch, T=1, no att"))
+    assert f"{row['paper_t1_no_attention']:.4f}" in line

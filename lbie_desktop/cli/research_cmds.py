@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--lr", type=float, default=1e-3)
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--out", type=Path, help="weights file (.safetensors)")
+    tr.add_argument("--init", type=Path, help="continue from these weights (same --arch/--steps)")
+    tr.add_argument("--checkpoint-every", type=int, default=1000,
+                    help="save --out every N steps (0 = only at the end)")  # fmt: skip
     tr.add_argument("--cache", type=Path, help="folder to cache generated data in")
     tr.set_defaults(func=_train)
 
@@ -67,13 +70,35 @@ def _train(args: argparse.Namespace) -> int:
         raise UserError("--no-attention is the paper's T=1 baseline: add --steps 1")
     if args.steps < 1 or args.train_size < 1 or args.minutes <= 0:
         raise UserError("--steps, --train-size and --minutes must be positive")
+    if args.init is not None:
+        _check_init(args)
     cfg = TrainConfig(
         arch=args.arch, direct=args.direct, steps=args.steps, attention=not args.no_attention,
         train_size=args.train_size, epochs=args.epochs, minutes=args.minutes, batch=args.batch,
-        lr=args.lr, seed=args.seed,
+        lr=args.lr, seed=args.seed, init=str(args.init or ""),
+        checkpoint_every=max(0, args.checkpoint_every),
     )  # fmt: skip
     train(cfg, args.out, args.cache, log=lambda m: print(m, flush=True))
     return 0
+
+
+def _check_init(args: argparse.Namespace) -> None:
+    """--init must hold weights of the network being trained, else load_state_dict fails late."""
+    from lbie_desktop.research.cosal.train import load
+
+    if not args.init.exists():
+        raise UserError(f"--init weights not found: {args.init}")
+    try:
+        _, cfg, _ = load(args.init)
+    except Exception as e:  # not a safetensors file, or no CoSaL config in it
+        raise UserError(f"--init {args.init} is not a CoSaL weights file ({e})") from e
+    wanted = (args.arch, args.steps, not args.no_attention)
+    if (cfg.arch, cfg.steps, cfg.attention) != wanted:
+        raise UserError(
+            f"--init {args.init} holds arch={cfg.arch} steps={cfg.steps} "
+            f"attention={cfg.attention}; this run trains arch={args.arch} steps={args.steps} "
+            f"attention={not args.no_attention}"
+        )
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -18,11 +18,26 @@ PAPER_TABLE2 = {
 }
 
 
+# Our rows of the grid: JSON key -> printed label. The paper trains one model per column, so
+# the paper-architecture files are per column; the improved model is one file for all three.
+KINDS: dict[str, str] = {
+    "paper_t1_no_attention": "ours: paper arch, T=1, no attention",
+    "paper_t1_attention": "ours: paper arch, T=1, attention",
+    "paper": "ours: paper arch, T=4, attention",
+    "improved": "ours: improved",
+}
+_FILE_STEM = {
+    "paper": "cosal_paper",
+    "paper_t1_attention": "cosal_paper_t1_attention",
+    "paper_t1_no_attention": "cosal_paper_t1_concat",
+}
+
+
 def weight_path(kind: str, direct: int, models_dir: Path = MODEL_CARDS) -> Path:
-    """kind: 'paper' (one file per column, as in the paper) or 'improved' (one for all)."""
+    """The weights file of one grid cell (kind: a key of KINDS)."""
     if kind == "improved":
         return models_dir / "cosal_improved.safetensors"
-    return models_dir / f"cosal_paper_d{direct}.safetensors"
+    return models_dir / f"{_FILE_STEM[kind]}_d{direct}.safetensors"
 
 
 def evaluate(
@@ -37,7 +52,7 @@ def evaluate(
     for d in columns:
         data = generate(test_size, d, seed, DEFAULT_SIZE)
         row: dict[str, float | None] = {}
-        for kind in ("paper", "improved"):
+        for kind in KINDS:
             path = weight_path(kind, d, models_dir)
             if not path.exists():
                 row[kind] = None
@@ -63,10 +78,7 @@ def format_grid(grid: dict[str, dict[str, float | None]], test_size: int) -> str
         lines.append(
             f"{'paper reported: ' + name:36s}" + "".join(f"{row[d]:.4f}     " for d in COLUMNS)
         )
-    for kind, label in (
-        ("paper", "ours: paper arch, T=4, attention"),
-        ("improved", "ours: improved"),
-    ):
+    for kind, label in KINDS.items():
         lines.append(
             f"{label:36s}" + "".join(cell(grid.get(str(d), {}).get(kind)) + "    " for d in COLUMNS)
         )

@@ -38,6 +38,8 @@ class TrainConfig:
     fg_weight: float = 10.0  # the authors' code weighs shape pixels 10x background
     size: int = DEFAULT_SIZE
     seed: int = 0
+    init: str = ""  # weights to continue from (same arch and steps): fine-tuning, curricula
+    checkpoint_every: int = 1000  # steps between saves, so a stopped run still leaves weights
 
 
 def build(cfg: TrainConfig) -> nn.Module:
@@ -94,6 +96,8 @@ def train(cfg: TrainConfig, out: Path | None, cache_dir: Path | None = None, log
         cache_dir,
     )
     model = build(cfg)
+    if cfg.init:
+        model.load_state_dict(load_file(cfg.init))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
     weight = torch.tensor([1.0] + [cfg.fg_weight] * 3)
     n_batches = max(1, int(cfg.epochs * len(data) / cfg.batch))
@@ -120,6 +124,10 @@ def train(cfg: TrainConfig, out: Path | None, cache_dir: Path | None = None, log
                 f"min {(time.monotonic() - start) / 60:.1f}")  # fmt: skip
         if step % 2000 == 0:
             log(f"  val mean IoU {score(model, val).mean():.4f}")
+        if out is not None and cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
+            partial = {"steps": step, "epochs": seen / len(data), "partial": True,
+                       "minutes": round((time.monotonic() - start) / 60, 1)}  # fmt: skip
+            save(model, cfg, partial, out)
     minutes = (time.monotonic() - start) / 60
     result = {"config": asdict(cfg), "steps": step, "epochs": seen / len(data),
               "minutes": round(minutes, 1), "val_iou": score(model, val).mean()}  # fmt: skip
@@ -132,11 +140,13 @@ def train(cfg: TrainConfig, out: Path | None, cache_dir: Path | None = None, log
 def save(model: nn.Module, cfg: TrainConfig, result: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    tmp = path.with_name(path.name + ".tmp")  # a reader never sees a half-written file
     save_file(
         tensors,
-        str(path),
+        str(tmp),
         metadata={"config": json.dumps(asdict(cfg)), "result": json.dumps(result)},
     )
+    tmp.replace(path)
 
 
 def load(path: Path) -> tuple[nn.Module, TrainConfig, dict]:

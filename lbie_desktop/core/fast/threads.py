@@ -51,20 +51,33 @@ def get_pool() -> ThreadPoolExecutor:
     return _pool
 
 
+# Colours per task: ~400 KB per float32 tensor, so a chain of elementwise torch ops on a
+# slice stays in L2 instead of streaming every intermediate through memory (on 0.9 M colours
+# this halves the CPU time of a brightness/contrast/saturation run).
+CHUNK = 1 << 15
+
+
 def map_last_dim(fn: Callable[[torch.Tensor], torch.Tensor], t: torch.Tensor,
-                 min_chunk: int = 1 << 16) -> torch.Tensor:
-    """fn applied to slices of t along its last dim in parallel, concatenated.
+                 chunk: int = CHUNK) -> torch.Tensor:
+    """fn applied to cache-sized slices of t along its last dim (in parallel), joined.
 
     Only valid for per-element functions (each output column depends on its input column).
+    The slicing depends only on t's length, so the same input gives the same bytes.
     """
     n = t.shape[-1]
-    k = min(workers(), max(1, n // min_chunk))
     with single_threaded_torch():
-        if k == 1:
+        if n <= chunk:
             return fn(t)
-        bounds = [n * i // k for i in range(k + 1)]
-        parts = [t[..., a:b] for a, b in zip(bounds, bounds[1:])]
-        return torch.cat(list(get_pool().map(fn, parts)), dim=-1)
+        starts = list(range(0, n, chunk))
+        first = fn(t[..., :chunk])
+        out = first.new_empty((*first.shape[:-1], n))
+        out[..., :chunk] = first
+
+        def part(a: int) -> None:
+            out[..., a:a + chunk] = fn(t[..., a:a + chunk])
+
+        list(get_pool().map(part, starts[1:]))
+        return out
 
 
 _kernel_lock = threading.RLock()

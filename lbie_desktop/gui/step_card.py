@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from lbie_desktop.core.ops import get_op
+from lbie_desktop.core.ops.slider_forms import controls_for, move_controls
 from lbie_desktop.core.plan import Step
 from lbie_desktop.gui.param_widgets import NumberSlider, ParamControl, make_control
 
@@ -117,14 +118,18 @@ class StepCard(QFrame):
         # how much: slider forms first (e.g. curve shaped by shadows/highlights), then params
         body = QVBoxLayout()
         body.setSpacing(8)
+        self._params: dict[str, Any] = dict(step.params)
+        self._emitted: dict[str, Any] | None = None  # what the sliders last sent
         if self.op.controls and self.op.controls_to_params is not None:
             for c in self.op.controls:
-                s = NumberSlider(c.label, c.min, c.max, c.step,
-                                 float(self.control_values.get(c.name, c.default)),
+                s = NumberSlider(c.label, c.min, c.max, c.step, float(c.default),
                                  unit=c.unit, tooltip=c.help)
                 s.edited.connect(lambda _v: self._form_edited())
                 self.form_sliders[c.name] = s
                 body.addWidget(s)
+            # values kept from an earlier card for this step, else fitted to its params (a
+            # predicted curve shows where it is instead of all sliders at zero)
+            self._show_form(self.control_values or controls_for(self.op, step.params))
         advanced = []
         for p in self.op.params:
             ctl = make_control(p)
@@ -161,6 +166,10 @@ class StepCard(QFrame):
         self.enabled_box.blockSignals(False)
         for name, ctl in self.controls.items():
             ctl.set_value(step.params.get(name))
+        if self.form_sliders and not _same(step.params, self._emitted):
+            # changed elsewhere (undo, raw points, a new prediction): sliders follow it
+            self._show_form(controls_for(self.op, step.params))
+        self._params = dict(step.params)
         self._apply_enabled(step.enabled)
 
     def set_mask(self, mask: np.ndarray | None) -> None:
@@ -186,12 +195,29 @@ class StepCard(QFrame):
         for ctl in [*self.controls.values(), *self.form_sliders.values()]:
             ctl.setEnabled(enabled)
 
+    def _show_form(self, values: dict[str, float]) -> None:
+        for name, s in self.form_sliders.items():
+            s.set_value(values.get(name, s.default))
+        # remember what the sliders show (rounded to their step), the base for the next move
+        self.control_values.clear()
+        self.control_values.update({k: s.value() for k, s in self.form_sliders.items()})
+
     def _form_edited(self) -> None:
         values = {k: s.value() for k, s in self.form_sliders.items()}
+        # the sliders' change bends the current curve; the part of a predicted curve they
+        # cannot express stays instead of snapping back to what the sliders alone describe
+        params: dict[str, Any] = move_controls(self.op, self._params, self.control_values, values)
         self.control_values.update(values)
-        assert self.op.controls_to_params is not None
-        params: dict[str, Any] = self.op.controls_to_params(values)
+        self._params = dict(params)
+        self._emitted = dict(params)
         self.paramsEdited.emit(self.step_id, params)
+
+
+def _same(a: dict[str, Any], b: dict[str, Any] | None) -> bool:
+    if b is None or a.keys() != b.keys():
+        return False
+    return all(np.allclose(np.asarray(a[k], dtype=float), np.asarray(b[k], dtype=float),
+                           atol=1e-6) if not isinstance(a[k], str) else a[k] == b[k] for k in a)
 
 
 def _tool(text: str, tip: str) -> QToolButton:

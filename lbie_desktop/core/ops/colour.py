@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import partial
 
 import kornia
 import torch
@@ -16,6 +17,7 @@ from lbie_desktop.core.ops.pixel_math import (
     tone_curve,
 )
 from lbie_desktop.core.ops.registry import Op, Param, ParamValue, register
+from lbie_desktop.core.ops.slider_forms import fit_controls
 
 _POINTWISE = {"pointwise": True}
 
@@ -57,6 +59,13 @@ def colour_controls_to_points(values: Mapping[str, float]) -> dict[str, ParamVal
     return {"points": points}
 
 
+_COLOUR_CONTROLS = (
+    Param("warmth", "Warmth", -1.0, 1.0, 0.0, 0.01, help="red up and blue down (+)"),
+    Param("red", "Red", -1.0, 1.0, 0.0, 0.01),
+    Param("green", "Green", -1.0, 1.0, 0.0, 0.01),
+    Param("blue", "Blue", -1.0, 1.0, 0.0, 0.01),
+)
+
 register(Op(
     name="hue", label="Colour curves", family="colour",
     description="Shift the colour balance with a separate 8-segment curve per R, G, B channel.",
@@ -66,13 +75,9 @@ register(Op(
     fn=_hue, gier_names=("hue",),
     keywords=("hue", "colour cast", "color cast", "tone", "redder", "greener", "bluer", "more red",
               "more blue", "more green", "colour balance", "color balance", "tinted"),
-    controls=(
-        Param("warmth", "Warmth", -1.0, 1.0, 0.0, 0.01, help="red up and blue down (+)"),
-        Param("red", "Red", -1.0, 1.0, 0.0, 0.01),
-        Param("green", "Green", -1.0, 1.0, 0.0, 0.01),
-        Param("blue", "Blue", -1.0, 1.0, 0.0, 0.01),
-    ),
-    controls_to_params=colour_controls_to_points, extra=_POINTWISE,
+    controls=_COLOUR_CONTROLS, controls_to_params=colour_controls_to_points,
+    params_to_controls=partial(fit_controls, _COLOUR_CONTROLS, colour_controls_to_points),
+    extra=_POINTWISE,
 ))
 
 

@@ -122,9 +122,12 @@ class Op:
     gier_names: tuple[str, ...] = ()  # labels in the GIER annotations that mean this op
     keywords: tuple[str, ...] = ()  # words people use for it (docs, parser hints)
     # Slider forms: named controls that write several raw values at once (e.g. a tone curve
-    # shaped by "shadows/midtones/highlights"). controls_to_params(values) -> params.
+    # shaped by "shadows/midtones/highlights"). controls_to_params(values) -> params, and its
+    # inverse params_to_controls(params) -> the values that best reproduce predicted params
+    # (slider_forms.fit_controls), so a card's sliders start where the prediction is.
     controls: tuple[Param, ...] = ()
     controls_to_params: Callable[[Mapping[str, float]], dict[str, ParamValue]] | None = None
+    params_to_controls: Callable[[Mapping[str, Any]], dict[str, float]] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import partial
 
 import kornia
 import torch
@@ -18,6 +19,7 @@ from lbie_desktop.core.ops.pixel_math import (
     tone_curve,
 )
 from lbie_desktop.core.ops.registry import Op, Param, ParamValue, register
+from lbie_desktop.core.ops.slider_forms import fit_controls
 
 _POINTWISE = {"pointwise": True}  # output pixel depends only on the input pixel (LUT-able)
 
@@ -139,7 +141,9 @@ register(Op(
                   advanced=True, help="relative slope of each eighth of the tonal range"),),
     fn=_tint, gier_names=("tint",),
     keywords=("curve", "curves", "tone", "tones", "tone curve", "midtones", "gamma", "fade"),
-    controls=_TONE_CONTROLS, controls_to_params=tone_controls_to_points, extra=_POINTWISE,
+    controls=_TONE_CONTROLS, controls_to_params=tone_controls_to_points,
+    params_to_controls=partial(fit_controls, _TONE_CONTROLS, tone_controls_to_points),
+    extra=_POINTWISE,
 ))
 
 

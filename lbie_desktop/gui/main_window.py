@@ -112,6 +112,8 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
         self.io_runner = LatestRunner(self, pool=self._pools[2])
         self.autosave_runner = LatestRunner(self, pool=self._pools[2])
         self.thumb_runner = LatestRunner(self, pool=self._pools[1])
+        # click-to-select shares the model thread (detectors) but never cancels a request
+        self.select_runner = LatestRunner(self, pool=self._pools[0])
         self.autosaver = None
         for r in self._runners():
             r.busyChanged.connect(self._update_busy)
@@ -247,7 +249,7 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
     # ======================================================================= state ==========
     def _runners(self) -> tuple[LatestRunner, ...]:
         return (self.model_runner, self.preview_runner, self.io_runner, self.autosave_runner,
-                self.thumb_runner)
+                self.thumb_runner, self.select_runner)
 
     @property
     def busy(self) -> bool:

@@ -5,11 +5,12 @@ A mixin of MainWindow (main_window.py), which owns the widgets and state it uses
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from lbie_desktop.core.ops import get_op
+from lbie_desktop.gui import click_select, mask_tools
 from lbie_desktop.gui import commands as cmd
-from lbie_desktop.gui import mask_tools
 
 
 class MaskEditingMixin:
@@ -70,20 +71,34 @@ class MaskEditingMixin:
             self.undo_stack.push(cmd.SetMaskCommand(self.draft, self.active_step, before, after))
 
     def _segment_clicked(self, x: float, y: float, add: bool) -> None:
+        """Add (or with Shift remove) the person/object under the click, found on a worker;
+        where no instance covers the point, the similar-coloured region around it."""
         step = self.draft.get(self.active_step or "")
         if step is None or step.mask is None or self.session is None:
             return
         base = self.session.renderer.proxy
         mh, mw = step.mask.shape
         bh, bw = base.shape[:2]
-        seg = mask_tools.segment_at(base, int(x * bw / mw), int(y * bh / mh))
-        if seg.shape != step.mask.shape:
-            import cv2
+        bx, by = int(x * bw / mw), int(y * bh / mh)
+        sid = step.id
+        self.show_info("Finding what you clicked…")
+        self.select_runner.submit(lambda _ctx: click_select.pick(base, bx, by),
+                                  lambda picked: self._apply_pick(sid, picked, add),
+                                  self._job_error("Selecting"), label="select")
 
+    def _apply_pick(self, step_id: str, picked: click_select.Picked, add: bool) -> None:
+        step = self.draft.get(step_id)
+        if step is None or step.mask is None:
+            return  # the step went away while the worker looked
+        seg = picked.mask
+        mh, mw = step.mask.shape
+        if seg.shape != step.mask.shape:
             seg = cv2.resize(seg, (mw, mh), interpolation=cv2.INTER_LINEAR)
         new = np.maximum(step.mask, seg) if add else np.minimum(step.mask, 1 - seg)
+        what = "similar colours" if picked.label == "similar colours" else f"the {picked.label}"
         self.undo_stack.push(cmd.SetMaskCommand(self.draft, step.id, step.mask, new,
-                                                "Add area" if add else "Remove area"))
+                                                f"Add {what}" if add else f"Remove {what}"))
+        self.show_info(f"{'Added' if add else 'Removed'} {what}")
 
     def _mask_op(self, op: str) -> None:
         step = self.draft.get(self.active_step or "")

@@ -77,6 +77,7 @@ def test_click_to_select_adds_a_similar_region(qtbot, window):
     assert 0.005 < m.mean() < 0.6  # a region, not the whole photo
     qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.ShiftModifier, pos)
+    wait_idle(qtbot, window)  # the pick runs on a worker
     assert window.draft.get(sid).mask[20, 350] == 0.0
 
 

@@ -37,6 +37,10 @@ class ActionsMixin:
                                              "Save the photo's edits to a session file")
         self.act_export = self._action("&Export Image…", self.export_dialog, "Ctrl+E",
                                        "Render at full resolution and save")
+        self.act_sample_photo = self._action("&Photo", self.open_sample_photo, None,
+                                             "Open the bundled sample photo")
+        self.act_sample_shapes = self._action("&Shapes (CoSaL)…", self.open_shapes_sample, None,
+                                              "Colour shapes by describing them")
         self.act_quit = self._action("&Quit", self.close, Std.Quit)
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence(Std.Undo))
@@ -79,6 +83,9 @@ class ActionsMixin:
         m.addAction(self.act_open)
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.sample_menu = m.addMenu("Open &Sample")
+        self.sample_menu.addAction(self.act_sample_photo)
+        self.sample_menu.addAction(self.act_sample_shapes)
         m.addSeparator()
         m.addAction(self.act_save_session)
         m.addAction(self.act_export)
@@ -117,6 +124,21 @@ class ActionsMixin:
         self.act_compare.setIconText("Before")
         self.act_overlay.setIconText("Overlay")
         self.toolbar = tb
+
+    def open_sample_photo(self) -> None:
+        from lbie_desktop.paths import sample_photo
+
+        self.open_image(sample_photo())
+
+    def open_shapes_sample(self) -> None:
+        """A separate, non-modal window: the photo being edited stays as it is."""
+        from lbie_desktop.gui.dialogs.shapes import ShapesDialog
+
+        if getattr(self, "shapes_dialog", None) is None:
+            self.shapes_dialog = ShapesDialog(self)
+        self.shapes_dialog.show()
+        self.shapes_dialog.raise_()
+        self.shapes_dialog.activateWindow()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

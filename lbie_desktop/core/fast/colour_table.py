@@ -9,27 +9,13 @@ clipping kinks of HSV/contrast ops), and it needs no second implementation of an
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from lbie_desktop.core.fast import kernels
-
-# Two colour-cube-sized buffers (16 MB + 64 MB) reused by every build: allocating and
-# page-faulting them anew cost more than the rest of the build.
-_scratch_lock = threading.Lock()
-_scratch_bufs: tuple[np.ndarray, np.ndarray] | None = None
-
-
-def _scratch() -> tuple[np.ndarray, np.ndarray]:
-    global _scratch_bufs
-    if _scratch_bufs is None:
-        _scratch_bufs = (np.zeros(kernels.N_COLOURS, np.uint8),
-                         np.zeros(kernels.N_COLOURS, np.int32))
-    return _scratch_bufs
+from lbie_desktop.core.fast import index_kernels, kernels
 
 
 @dataclass
@@ -43,13 +29,14 @@ class ColourIndex:
     @classmethod
     def build(cls, rgb: np.ndarray) -> ColourIndex:
         rgb = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
+        bits = np.empty(index_kernels.N_WORDS, np.uint64)
+        index_kernels.mark_colours(rgb, bits)
+        before = np.empty(index_kernels.N_WORDS, np.int32)
+        colours = np.empty((min(rgb.shape[0] * rgb.shape[1], index_kernels.N_COLOURS), 3),
+                           np.uint8)
+        n = index_kernels.number_colours(bits, before, colours)
         keys = np.empty(rgb.shape[:2], np.int32)
-        with _scratch_lock:
-            present, index = _scratch()
-            kernels.pack_colours(rgb, keys, present)
-            colours = np.empty((min(keys.size, kernels.N_COLOURS), 3), np.uint8)
-            n = kernels.number_colours(present, index, colours)  # leaves `present` zeroed
-            kernels.remap_keys(keys, index)
+        index_kernels.index_pixels(rgb, bits, before, keys)
         return cls(keys, colours[:n].copy())
 
     @property

@@ -1,36 +1,13 @@
 """Compiled pixel kernels for the fast path (numba, parallel over rows).
 
 Each kernel is one pass over memory with no image-sized float temporaries; `prange` spreads
-rows over the cores. Colours are packed as r<<16 | g<<8 | b.
+rows over the cores.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
-
-N_COLOURS = 1 << 24
-
-
-@njit(parallel=True, cache=True)
-def pack_colours(src: np.ndarray, keys: np.ndarray, present: np.ndarray) -> None:  # pragma: no cover
-    """keys[y,x] = packed colour of src[y,x]; present[key] = 1 for every colour seen.
-
-    Racing writes of the same value 1 into `present` are harmless.
-    """
-    for y in prange(src.shape[0]):
-        for x in range(src.shape[1]):
-            k = (np.int32(src[y, x, 0]) << 16) | (np.int32(src[y, x, 1]) << 8) | src[y, x, 2]
-            keys[y, x] = k
-            present[k] = 1
-
-
-@njit(parallel=True, cache=True)
-def remap_keys(keys: np.ndarray, index: np.ndarray) -> None:  # pragma: no cover
-    """keys[y,x] = index[keys[y,x]] in place (packed colour -> row in the unique-colour table)."""
-    for y in prange(keys.shape[0]):
-        for x in range(keys.shape[1]):
-            keys[y, x] = index[keys[y, x]]
 
 
 @njit(parallel=True, cache=True)
@@ -62,44 +39,6 @@ def lut1d_apply(planes: np.ndarray, lut: np.ndarray, out: np.ndarray) -> None:  
                 k = min(int(x), n1 - 1)
                 f = x - np.float32(k)
                 out[c, i] = lut[c, k] + f * (lut[c, k + 1] - lut[c, k])
-
-
-NUMBER_BLOCKS = 64  # slices of the colour cube counted, then numbered, in parallel
-
-
-@njit(parallel=True, cache=True)
-def number_colours(present: np.ndarray, index: np.ndarray,
-                   colours: np.ndarray) -> int:  # pragma: no cover
-    """index[k] = rank of packed colour k among those present; colours[rank] = its RGB.
-    Clears `present` on the way so the scratch buffer is ready for the next image.
-    Returns the number of distinct colours. Skips empty stretches 8 bytes at a time; counts
-    per slice of the cube first so both passes can run in parallel."""
-    words = present.view(np.uint64)
-    per = words.shape[0] // NUMBER_BLOCKS
-    counts = np.zeros(NUMBER_BLOCKS + 1, np.int64)
-    for b in prange(NUMBER_BLOCKS):
-        c = 0
-        for wi in range(b * per, (b + 1) * per):
-            if words[wi] != 0:
-                for k in range(8 * wi, 8 * wi + 8):
-                    c += present[k]
-        counts[b + 1] = c
-    for b in range(NUMBER_BLOCKS):
-        counts[b + 1] += counts[b]
-    for b in prange(NUMBER_BLOCKS):
-        n = counts[b]
-        for wi in range(b * per, (b + 1) * per):
-            if words[wi] == 0:
-                continue
-            for k in range(8 * wi, 8 * wi + 8):
-                if present[k]:
-                    index[k] = n
-                    colours[n, 0] = (k >> 16) & 255
-                    colours[n, 1] = (k >> 8) & 255
-                    colours[n, 2] = k & 255
-                    n += 1
-            words[wi] = 0
-    return counts[NUMBER_BLOCKS]
 
 
 @njit(parallel=True, cache=True)

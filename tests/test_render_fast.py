@@ -171,3 +171,16 @@ def test_colour_index_round_trips_the_image(chelsea):
     idx = ColourIndex.build(chelsea)
     assert len(idx.colours) == len(np.unique(chelsea.reshape(-1, 3), axis=0))
     assert np.array_equal(idx.colours[idx.idx], chelsea)
+
+
+def test_colour_index_numbers_the_corners_of_the_colour_cube(chelsea):
+    # black, white and colours either side of a 64-colour word of the index's bitset
+    corners = np.array([[0, 0, 0], [255, 255, 255], [0, 0, 63], [0, 0, 64], [255, 255, 254],
+                        [0, 0, 63]], np.uint8)
+    img = chelsea.copy()
+    img[0, :6] = corners
+    idx = ColourIndex.build(img)
+    assert np.array_equal(idx.colours[idx.idx], img)
+    packed = idx.colours.astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
+    assert np.all(np.diff(packed) > 0)  # each colour once, in packed order
+    assert idx.idx[0, 0] == 0 and idx.idx[0, 1] == len(idx.colours) - 1

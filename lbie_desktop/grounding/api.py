@@ -7,13 +7,14 @@ Anything not found says so (ok=False, asking the person to paint) — never a si
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from lbie_desktop.errors import MissingModelError
 from lbie_desktop.grounding import refine
 from lbie_desktop.grounding.router import Query, parse
+from lbie_desktop.grounding.select import choose
 from lbie_desktop.grounding.vocab import COLOURS, SPATIAL, STOP
 
 PAINT = "paint the region with the brush"
@@ -74,46 +75,50 @@ def _unknown(rgb: np.ndarray, q: Query) -> Grounding:
             m = openvocab.segment(rgb, q.phrase)
             return Grounding(m, f"“{q.phrase}”: open-vocabulary model (CLIPSeg)", "openvocab",
                              True)
-        return Grounding(None, f"I don't know how to find “{q.phrase}” yet; {PAINT}.", "none",
-                         False)
+        return Grounding(None, f"I don't know how to find “{q.phrase}” yet{_unfindable(q)}; "
+                         f"{PAINT}.", "none", False)
     return Grounding(None, f"Which part? Name it or {PAINT}.", "none", False)
+
+
+def _unfindable(q: Query) -> str:
+    """Why not: the encoder's nearest name when it recognised the kind of thing."""
+    from lbie_desktop.grounding.semantic import THRESHOLD
+
+    if q.near_name and q.similarity >= THRESHOLD:
+        return f" (it looks like a {q.near_name}, which no installed model finds)"
+    return ""
 
 
 def _people(rgb: np.ndarray, q: Query) -> Grounding:
     from lbie_desktop.grounding.sources.people import find_people
 
-    people = find_people(rgb)
+    # Tiles for small, far-away people only when the phrase may mean them (3x the time).
+    people = find_people(rgb, crowd=q.background or q.plural)
+    # A box whose segmentation came out empty can't be selected (nor be "the smallest").
+    people = [p for p in people if p.mask is not None and float(p.mask.max()) >= 0.5]
     if not people:
         return Grounding(None, f"I found no people here; {PAINT}.", "people", False)
-    chosen = list(range(len(people)))
-    why = f"{len(people)} people found"
-    if q.background:
-        if len(people) < 2:
-            return Grounding(None, "I found only one person (the main subject), nobody in the "
-                             f"background; {PAINT}.", "people", False, _inst(people, [0]))
-        chosen = chosen[1:]
-        why += "; keeping the main subject, taking the others"
-    if q.places:
-        chosen = _pick_by_place(rgb.shape, [people[i].box for i in chosen], chosen, q)
-        why += f"; the one on the {'/'.join(q.places)}" if not q.plural else \
-            f"; those on the {'/'.join(q.places)}"
-    elif not q.plural and not q.background and len(chosen) > 1:
-        chosen = chosen[:1]  # "the player", "the woman": the main subject
-        why += "; taking the main one"
+    if q.background and len(people) < 2:
+        return Grounding(None, "I found only one person (the main subject), nobody in the "
+                         f"background; {PAINT}.", "people", False, _inst(people, [0]))
+    chosen, how = choose([p.box for p in people], rgb.shape, q, main_first=True, noun="people")
+    if not chosen:
+        return Grounding(None, f"{how}; {PAINT}.", "people", False, _inst(people, []))
+    why = f"{len(people)} people found" + (f"; {how}" if how else "")
     mask = np.zeros(rgb.shape[:2], np.float32)
     for i in chosen:
         mask = np.maximum(mask, people[i].mask)
     mask = refine.guided_filter(rgb, mask)
     kept = [people[i].mask for i in range(len(people)) if i not in chosen]
     avoid = refine.grow(np.maximum.reduce(kept), 3) > 0.5 if kept else None
-    return Grounding(mask, f"people (pose + segmentation): {why}", "people", True,
+    return Grounding(mask, f"{_via(q)}people (pose + segmentation): {why}", "people", True,
                      _inst(people, chosen), avoid=avoid)
 
 
 def _faces(rgb: np.ndarray, q: Query) -> Grounding:
     from lbie_desktop.grounding.sources.people import face_mask, find_people
 
-    people = find_people(rgb)
+    people = find_people(rgb, crowd=False)
     masks = [(i, face_mask(p, rgb.shape[:2])) for i, p in enumerate(people)]
     masks = [(i, m) for i, m in masks if m is not None]
     if not masks:
@@ -144,7 +149,7 @@ def _salient(rgb: np.ndarray) -> tuple[np.ndarray, str]:
         from lbie_desktop.grounding.sources.people import find_people
 
         try:
-            people = find_people(rgb)
+            people = find_people(rgb, crowd=False)
         except MissingModelError:
             people = []
         if not people:
@@ -173,8 +178,8 @@ def _behind(rgb: np.ndarray, q: Query) -> Grounding:
     if q.kind not in _HANDLERS or q.kind == "background":
         return _background(rgb, q)
     # Keep the named one(s): "behind the man on the left" keeps him only, else all of them.
-    keep = _HANDLERS[q.kind](rgb, Query(q.kind, q.phrase, label=q.label, colour=q.colour,
-                                        places=q.places, plural=not q.places, words=q.words))
+    keep = _HANDLERS[q.kind](rgb, replace(q, background=False,
+                                          plural=not (q.places or q.ordinal or q.size)))
     if not keep.ok or keep.mask is None:
         return keep
     return Grounding(1.0 - keep.mask, f"background = everything but {keep.explanation}",
@@ -185,35 +190,34 @@ def _object(rgb: np.ndarray, q: Query) -> Grounding:
     from lbie_desktop.grounding.sources.classical import colour_mask
     from lbie_desktop.grounding.sources.objects import detect
 
-    dets = [d for d in detect(rgb) if d.label == q.label]
+    name = q.label if len(q.labels) == 1 else "/".join(q.labels)
+    dets = [d for d in detect(rgb) if d.label in q.labels]
     if not dets:
-        return Grounding(None, f"I found no {q.label} here; {PAINT}.", "objects", False)
+        return Grounding(None, f"{_via(q)}I found no {name} here; {PAINT}.", "objects", False)
     masks = [refine.grabcut_in_box(rgb, d.box) for d in dets]
-    chosen = list(range(len(dets)))
-    why = f"{len(dets)} {q.label}(s) detected"
+    idx = list(range(len(dets)))
+    why = f"{len(dets)} {name}(s) detected"
     if q.colour:
         cm = colour_mask(rgb, q.colour)
         share = [float((cm * m).sum() / max(1.0, m.sum())) for m in masks]
-        chosen = [i for i in chosen if share[i] > 0.15]
-        if not chosen:
-            return Grounding(None, f"I found {q.label}s but none is {q.colour}; {PAINT}.",
+        idx = sorted((i for i in idx if share[i] > 0.15), key=lambda i: -share[i])
+        if not idx:
+            return Grounding(None, f"I found {name}s but none is {q.colour}; {PAINT}.",
                              "objects", False)
-        if not q.plural:
-            chosen = [max(chosen, key=lambda i: share[i])]
         why += f"; the {q.colour} one(s)"
-    if q.places:
-        chosen = _pick_by_place(rgb.shape, [dets[i].box for i in chosen], chosen, q)
-        why += f"; on the {'/'.join(q.places)}"
-    elif not q.plural and not q.colour:
-        chosen = chosen[:1]
+    picked, how = choose([dets[i].box for i in idx], rgb.shape, q, noun=f"{name}s")
+    if not picked:
+        return Grounding(None, f"{how}; {PAINT}.", "objects", False)
+    chosen = [idx[i] for i in picked]
+    why += f"; {how}" if how else ""
     mask = np.zeros(rgb.shape[:2], np.float32)
     for i in chosen:
         mask = np.maximum(mask, masks[i])
     instances = [{"label": d.label, "score": round(d.score, 3),
                   "box": [round(float(v), 1) for v in d.box], "selected": i in chosen}
                  for i, d in enumerate(dets)]
-    return Grounding(refine.guided_filter(rgb, mask), f"objects (NanoDet + GrabCut): {why}",
-                     "objects", True, instances)
+    return Grounding(refine.guided_filter(rgb, mask),
+                     f"{_via(q)}objects (NanoDet + GrabCut): {why}", "objects", True, instances)
 
 
 def _sky(rgb: np.ndarray, q: Query) -> Grounding:
@@ -255,25 +259,11 @@ def _tone(rgb: np.ndarray, q: Query) -> Grounding:
     return Grounding(tonal_mask(rgb, q.tone), f"the {q.tone} (by brightness)", "tonal", True)
 
 
-def _pick_by_place(shape, boxes, idx: list[int], q: Query) -> list[int]:
-    """Instances whose centre best matches the spatial words (all of them when plural)."""
-    h, w = shape[:2]
-
-    def score(box) -> float:
-        cx, cy = (box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h
-        s = 0.0
-        for p in q.places:
-            s += {"left": -cx, "right": cx, "top": -cy, "bottom": cy,
-                  "centre": -abs(cx - 0.5) - abs(cy - 0.5),
-                  "corner": abs(cx - 0.5) + abs(cy - 0.5),
-                  "edges": max(abs(cx - 0.5), abs(cy - 0.5))}[p]
-        return s
-
-    ranked = sorted(zip(idx, boxes), key=lambda t: -score(t[1]))
-    if q.plural:
-        best = score(ranked[0][1])
-        return [i for i, b in ranked if score(b) >= best - 0.25]
-    return [ranked[0][0]]
+def _via(q: Query) -> str:
+    """Say when the encoder, not the vocabulary, decided what the phrase names."""
+    if q.via != "encoder":
+        return ""
+    return f"“{q.head}” read as {q.near_name} (sentence encoder, similarity {q.similarity:.2f}): "
 
 
 def _inst(people, chosen) -> list[dict]:

@@ -1,7 +1,9 @@
-"""Phrase -> what to look for: a small vocabulary parse (kind, class, colour, place, exclusions).
+"""Phrase -> what to look for: kind, class, colour, place, which instance(s).
 
-Deliberately literal: a phrase with no known word is reported unknown (the user paints)
-rather than guessed at."""
+Exact vocabulary hits come first, read from the phrase's head ("the truck driver" is a person,
+"the man with the umbrella" a man). A head the vocabulary doesn't know goes to the sentence
+encoder (semantic.py), which either names a source with enough similarity or leaves the phrase
+unknown: the person paints rather than getting a guessed mask."""
 
 from __future__ import annotations
 
@@ -15,50 +17,95 @@ from lbie_desktop.grounding import vocab as V
 class Query:
     kind: str  # people | faces | object | sky | background | subject | colour | place | tone | unknown
     phrase: str
-    label: str = ""  # COCO class for objects
+    label: str = ""  # COCO class (or an OBJECT_GROUPS name) for objects
     colour: str = ""
     places: list[str] = field(default_factory=list)
-    background: bool = False  # "... in the background": everything but the main subject
+    background: bool = False  # "... in the background": the smaller/farther ones, not the main one
     plural: bool = False
     tone: str = ""
     words: list[str] = field(default_factory=list)
+    ordinal: int = 0  # 1-based ("the second person"), -1 for "the last", 0 when not said
+    count: int = 0  # "the two people on the left"
+    size: str = ""  # "big" | "small": the biggest/smallest one(s)
+    near: bool = False  # "in the foreground", "the closest"
+    head: str = ""  # the words the encoder read, when it was asked
+    via: str = "vocabulary"  # how the route was decided: vocabulary | encoder
+    similarity: float = 0.0  # the encoder's cosine similarity when via == "encoder"
+    near_name: str = ""  # the closest name the encoder knew (also when it was rejected)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return V.OBJECT_GROUPS.get(self.label, (self.label,))
 
 
-def parse(phrase: str, op: str | None = None) -> Query:
+_MODIFIERS = (set(V.COLOURS) | set(V.SPATIAL) | set(V.ORDINALS) | set(V.COUNTS) | V.BIG_WORDS
+              | V.SMALL_WORDS | V.NEAR_WORDS | V.FAR_WORDS | V.STOP | {"side", "one", "ones"})
+
+
+def core_words(words: list[str]) -> list[str]:
+    """The noun phrase before its first preposition: "the man" of "the man on the left"."""
+    for i, w in enumerate(words):
+        if w in V.PREPOSITIONS and any(x not in _MODIFIERS for x in words[:i]):
+            return words[:i]
+    return words
+
+
+def _label_in(words: list[str], q: Query) -> str:
+    """A COCO class or person named by `words`, read right to left (the head noun last)."""
+    for a, b in reversed(list(zip(words, words[1:]))):
+        big = f"{a} {b}"
+        if big in V.COCO80 or big in V.OBJECT_SYNONYMS:
+            return V.OBJECT_SYNONYMS.get(big, big)
+    for w in reversed(words):
+        s = V.singular(w)
+        if w in V.PEOPLE_WORDS or s in V.PEOPLE_WORDS:
+            q.plural = q.plural or w != s or w in ("people", "men", "women", "children",
+                                                   "crowd", "kids", "everyone", "everybody")
+            return "person"
+        if s in V.COCO80 or s in V.OBJECT_SYNONYMS:
+            q.plural = q.plural or w != s
+            return V.OBJECT_SYNONYMS.get(s, s)
+        group = next((g for g, names in V.OBJECT_GROUP_NAMES.items() if w in names), "")
+        if group:
+            q.plural = q.plural or w != s
+            return group
+    return ""
+
+
+def parse(phrase: str, op: str | None = None, semantic: bool = True) -> Query:
     text = (phrase or "").lower().strip().replace("back ground", "background")
-    words = re.findall(r"[a-z]+", text)
+    words = re.findall(r"\d+(?:st|nd|rd|th)\b|[a-z]+", text)
     q = Query("unknown", phrase, words=words)
     q.colour = next((w for w in words if w in V.COLOURS), "")
     q.places = [V.SPATIAL[w] for w in words if w in V.SPATIAL]
-    q.background = any(w in V.BACKGROUND_WORDS for w in words) or any(
-        w in ("other", "others", "extra", "behind", "distant", "far") for w in words)
-    bigrams = [" ".join(p) for p in zip(words, words[1:])]
-    label = next((V.OBJECT_SYNONYMS.get(b, b) for b in bigrams
-                  if b in V.COCO80 or b in V.OBJECT_SYNONYMS), "")
-    if not label:
-        for w in words:
-            s = V.singular(w)
-            if w in V.PEOPLE_WORDS or s in V.PEOPLE_WORDS:
-                label = "person"
-                q.plural = q.plural or w != s or w in ("people", "men", "women", "children",
-                                                       "crowd", "kids")
-                break
-            if s in V.COCO80 or s in V.OBJECT_SYNONYMS:
-                label = V.OBJECT_SYNONYMS.get(s, s)
-                q.plural = q.plural or w != s
-                break
-    q.plural = q.plural or any(w in ("all", "everyone", "everybody") for w in words)
+    q.background = any(w in V.BACKGROUND_WORDS or w in V.FAR_WORDS for w in words) or any(
+        w in ("other", "others", "extra") for w in words)
+    q.near = any(w in V.NEAR_WORDS for w in words) and not q.background
+    q.ordinal = next((V.ORDINALS[w] for w in words if w in V.ORDINALS), 0)
+    q.count = next((V.COUNTS[w] for w in words if w in V.COUNTS), 0)
+    q.size = ("big" if any(w in V.BIG_WORDS for w in words) else
+              "small" if any(w in V.SMALL_WORDS for w in words) else "")
+    core = core_words(words)
+    label = _label_in(core, q) or _label_in(words, q)
+    rest = [w for w in core if w not in _MODIFIERS or w in V.PRONOUNS]
+    if not label and len(rest) == 1 and rest[0] in V.PRONOUNS:
+        label = "person"  # "remove her"
+        q.plural = rest[0] == "us"
+    q.plural = q.plural or q.count > 1 or any(w in ("all", "everyone", "everybody")
+                                              for w in words)
     content = [w for w in words if w not in V.STOP]
     if (label and content and content[0] in V.BACKGROUND_WORDS and len(content) > 1
             and V.singular(content[1]) not in V.PEOPLE_WORDS | set(V.COCO80)
             | set(V.OBJECT_SYNONYMS)):
         label = ""  # "the background behind the woman" is about the background
-    if any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in words):
+    if any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in core):
         q.kind = "faces"
     elif label == "person":
         q.kind, q.label = "people", "person"
     elif label:
         q.kind, q.label = "object", label
+    elif any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in words):
+        q.kind = "faces"
     elif any(w in V.SKY_WORDS for w in words):
         q.kind = "sky"
     elif any(w in V.SHADOW_WORDS for w in words) or "dark" in words:
@@ -77,4 +124,30 @@ def parse(phrase: str, op: str | None = None) -> Query:
         q.kind = "place"
     elif not words and op == "color_bg":
         q.kind = "background"
+    if semantic and q.kind in ("unknown", "colour", "place"):
+        _ask_encoder(q, core)
     return q
+
+
+def _ask_encoder(q: Query, core: list[str]) -> None:
+    """Route a head the vocabulary doesn't know by meaning (see semantic.py)."""
+    head = [w for w in core if w not in _MODIFIERS and w not in V.PRONOUNS]
+    if not head:
+        return
+    from lbie_desktop.grounding import semantic
+
+    q.head = " ".join(head)
+    m = semantic.nearest(q.head)
+    if m is None:
+        return
+    q.near_name, q.similarity = m.name, m.similarity
+    if not m.findable:
+        return
+    q.via = "encoder"
+    q.plural = q.plural or head[-1] != V.singular(head[-1])
+    if m.concept == "people":
+        q.kind, q.label = "people", "person"
+    elif m.concept.startswith("object:"):
+        q.kind, q.label = "object", m.concept.split(":", 1)[1]
+    else:  # faces | sky | background
+        q.kind = m.concept

@@ -16,7 +16,7 @@ COCO80 = tuple(c.replace("_", " ") for c in COCO80)
 
 # Extra names -> COCO class. Plurals are handled by the tokenizer.
 OBJECT_SYNONYMS = {
-    "bike": "bicycle", "cycle": "bicycle", "auto": "car", "automobile": "car", "vehicle": "car",
+    "bike": "bicycle", "cycle": "bicycle", "auto": "car", "automobile": "car",
     "taxi": "car", "van": "car", "jeep": "car", "suv": "car", "motorbike": "motorcycle",
     "scooter": "motorcycle", "plane": "airplane", "aeroplane": "airplane", "jet": "airplane",
     "aircraft": "airplane", "ship": "boat", "yacht": "boat", "canoe": "boat", "lorry": "truck",
@@ -29,6 +29,24 @@ OBJECT_SYNONYMS = {
     "teddy": "teddy bear", "doughnut": "donut", "laptop computer": "laptop",
     "light": "traffic light", "hydrant": "fire hydrant", "sign": "stop sign",
     "umbrella": "umbrella", "bottle": "bottle", "cup": "cup", "chair": "chair",
+    "stool": "chair", "barstool": "chair", "seat": "chair", "luggage": "suitcase",
+    "seagull": "bird", "gull": "bird", "pigeon": "bird", "duck": "bird", "swan": "bird",
+    "goose": "bird", "geese": "bird", "pony": "horse",
+}
+
+# Names for several COCO classes at once: "the drinks" may be cups, bottles or glasses.
+OBJECT_GROUPS = {
+    # NanoDet calls many vans and SUVs trucks; people call them cars.
+    "car": ("car", "truck"),
+    "vehicle": ("car", "truck", "bus", "motorcycle"),
+    "drink": ("cup", "bottle", "wine glass"),
+    "animal": ("bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra",
+               "giraffe"),
+}
+OBJECT_GROUP_NAMES = {
+    "vehicle": ("vehicle", "vehicles"),
+    "drink": ("drink", "drinks", "beverage", "beer", "alcohol", "soda", "cocktail"),
+    "animal": ("animal", "animals", "pet", "pets", "wildlife"),
 }
 
 PEOPLE_WORDS = {
@@ -48,10 +66,37 @@ PEOPLE_WORDS = {
     "drinker", "tech", "lad", "gal", "dude", "fan", "fans", "audience", "visitor", "visitors",
     "hiker", "hikers", "fisherman", "model", "lifeguard", "nurse", "doctor", "bartender",
     "onlooker", "onlookers", "mime", "clown", "chef", "cop", "cops", "kiddo", "infant",
+    "everyone", "everybody", "female", "male", "priest", "pastor", "umpire", "referee",
+    "coworker", "colleague", "monk", "nun", "boyfriend", "girlfriend", "ex", "kiddos",
+    "skydiver", "diver", "paraglider", "cameraman", "gentlemen",
 }
+# Kept out of the encoder's names: "drinker" drew "the drinks" to people, "fan"/"model"/
+# "figure" have object senses.
+PEOPLE_ENCODER_SKIP = {"drinker", "fan", "fans", "model", "figure", "figures", "tech", "ex",
+                       "police", "guard", "individual", "individuals"}
+# A pronoun is a person only when it is the whole phrase ("remove her", not "her bag").
+PRONOUNS = {"him", "her", "he", "she", "me", "myself", "himself", "herself", "us"}
+
+# Things people ask to remove that no source here can find: the encoder compares phrases with
+# these too, so "the pier" is recognised as unfindable instead of drifting to "boat".
+CANNOT_FIND = (
+    "text", "words", "letters", "writing", "watermark", "timestamp", "logo", "sticker", "emoji",
+    "label", "graffiti", "flag", "banner", "poster", "wire", "power lines", "cable", "cord",
+    "rope", "string", "pole", "post", "fence", "railing", "wall", "building", "house",
+    "tower", "bridge", "pier", "road", "street", "sidewalk", "path", "parking lot",
+    "tree", "branch", "grass", "bush", "flower", "leaf", "water", "sea", "river", "lake",
+    "wave", "mountain", "hill", "rock", "sand", "snow", "ground", "floor", "ceiling", "roof",
+    "window", "door", "curtain", "lamp", "shadow", "reflection", "glare", "lens flare",
+    "hand", "arm", "leg", "foot", "finger", "hair", "eye", "tattoo", "shirt", "hat",
+    "glasses", "jacket", "clothes", "trash", "garbage", "box", "paper", "stain", "spot",
+    "scratch", "dust", "blemish", "pimple", "wrinkle", "statue", "tent", "stroller", "balloon",
+    "net", "island", "hotel", "playground", "city", "crane", "scaffolding", "cap",
+    "baseball cap", "land", "field",
+)
 FACE_WORDS = {"face", "faces", "head", "heads", "skin"}
 SKY_WORDS = {"sky", "skies", "clouds", "cloud", "heaven"}
-BACKGROUND_WORDS = {"background", "backdrop", "behind", "surroundings", "bg"}
+BACKGROUND_WORDS = {"background", "backdrop", "behind", "surroundings", "bg", "backround",
+                    "backgound", "backgroud"}
 SUBJECT_WORDS = {"subject", "foreground", "main", "object", "objects", "thing"}
 SHADOW_WORDS = {"shadow", "shadows", "dark", "darks", "dark areas", "lowlights"}
 HIGHLIGHT_WORDS = {"highlight", "highlights", "bright", "brights", "light areas"}
@@ -89,3 +134,19 @@ def singular(word: str) -> str:
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
         return word[:-1]
     return word
+
+
+# Which one of several: "the second person from the right", "the biggest car", "the two men".
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+            "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": -1}
+COUNTS = {"two": 2, "both": 2, "pair": 2, "three": 3, "four": 4, "five": 5}
+BIG_WORDS = {"biggest", "largest", "tallest", "big", "large", "huge", "bigger", "larger",
+             "taller", "giant"}
+SMALL_WORDS = {"smallest", "tiniest", "shortest", "small", "tiny", "smaller", "shorter"}
+NEAR_WORDS = {"foreground", "front", "closest", "nearest", "closer", "nearer"}
+FAR_WORDS = {"far", "farthest", "furthest", "distant", "further", "farther"}
+# Words after which a noun phrase's head is over: "the man [on the left]".
+PREPOSITIONS = {"in", "on", "at", "of", "from", "behind", "near", "next", "by", "with",
+                "under", "over", "above", "below", "beside", "between", "who", "that", "which",
+                "wearing", "holding", "to", "into", "out", "off", "around", "across", "inside",
+                "outside", "along", "against", "beneath", "underneath", "except", "but"}

@@ -1,0 +1,85 @@
+"""Phrase routing: exact vocabulary first, the sentence encoder for heads it doesn't know, and
+"unknown" (paint it) below the similarity threshold or for things no source can find."""
+
+from __future__ import annotations
+
+import pytest
+
+from lbie_desktop.grounding import ground, semantic
+from lbie_desktop.grounding.router import parse
+
+
+@pytest.mark.parametrize("phrase,kind,label", [
+    ("the surfer", "people", "person"),  # once routed to surfboard
+    ("the truck driver", "people", "person"),  # the head is "driver", not "truck"
+    ("the man with the umbrella", "people", "person"),
+    ("the umbrella held by the man", "object", "umbrella"),
+    ("her", "people", "person"),
+    ("her bag", "object", "handbag"),
+    ("everyone", "people", "person"),
+    ("the two drinks", "object", "drink"),
+    ("the barstools", "object", "chair"),
+])
+def test_vocabulary_reads_the_head_noun(phrase, kind, label):
+    q = parse(phrase)
+    assert (q.kind, q.label, q.via) == (kind, label, "vocabulary")
+
+
+@pytest.mark.parametrize("phrase,kind,label", [
+    ("the eagle", "object", "bird"),
+    ("my iPhone", "object", "cell phone"),
+    ("the creature", "object", "animal"),
+    ("the grandson", "people", "person"),
+    ("the jogger", "people", "person"),
+    ("the parrot", "object", "bird"),
+    ("the sedan", "object", "car"),
+])
+def test_encoder_routes_heads_the_vocabulary_lacks(phrase, kind, label):
+    q = parse(phrase)
+    assert (q.kind, q.label, q.via) == (kind, label, "encoder")
+    assert q.similarity >= semantic.THRESHOLD
+
+
+@pytest.mark.parametrize("phrase,near", [
+    ("the pier", "pier"), ("the houses", "house"), ("the watermark", "watermark"),
+    ("all the legs", "leg"), ("the baseball cap", "baseball cap"),
+])
+def test_unfindable_things_stay_unknown_and_say_why(chelsea, phrase, near):
+    q = parse(phrase)
+    assert q.kind == "unknown" and q.near_name == near
+    g = ground(chelsea, phrase)
+    assert not g.ok and g.mask is None and "paint" in g.explanation
+    assert near in g.explanation  # "it looks like a pier, which no installed model finds"
+
+
+def test_below_the_threshold_is_unknown():
+    q = parse("the flux capacitor")
+    assert q.kind == "unknown" and q.similarity < semantic.THRESHOLD
+
+
+def test_encoder_route_is_explained(astronaut):
+    g = ground(astronaut, "the astronaut lady")  # vocabulary: lady
+    assert g.ok and "sentence encoder" not in g.explanation
+    g = ground(astronaut, "the jogger")
+    assert g.ok and "sentence encoder" in g.explanation
+
+
+def test_without_the_encoder_only_the_vocabulary_routes(monkeypatch):
+    monkeypatch.setattr(semantic, "_get", lambda: None)
+    monkeypatch.setattr(semantic, "_memo", {})
+    assert parse("the eagle").kind == "unknown"
+    assert parse("the surfer").kind == "people"
+
+
+@pytest.mark.parametrize("phrase,field,value", [
+    ("the second person from the right", "ordinal", 2),
+    ("the last man on the left", "ordinal", -1),
+    ("the 3rd car", "ordinal", 3),
+    ("the biggest car", "size", "big"),
+    ("the smallest dog", "size", "small"),
+    ("the people in the foreground", "near", True),
+    ("the people in the background", "background", True),
+    ("the two men on the left", "count", 2),
+])
+def test_which_one_words(phrase, field, value):
+    assert getattr(parse(phrase, semantic=False), field) == value

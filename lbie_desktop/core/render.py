@@ -44,7 +44,7 @@ from lbie_desktop.core.fast.colour_table import (
     table_of,
     table_of_unclamped,
 )
-from lbie_desktop.core.fast.kernels import masked_blend
+from lbie_desktop.core.fast.kernels import copy_rows, masked_blend
 from lbie_desktop.core.fast.threads import (
     get_pool,
     kernel_guard,
@@ -271,7 +271,12 @@ class Renderer:
     # --- public API ------------------------------------------------------------------------
     def render(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
         """HxWx3 uint8 result (preview proxy unless full=True); the caller's own copy."""
-        return self._render(steps, full).u8().copy()  # the cache keeps the original
+        rgb = self._render(steps, full).u8()  # the cache keeps the original
+        if not rgb.flags.c_contiguous:
+            return rgb.copy()
+        out = np.empty(rgb.shape, np.uint8)
+        copy_rows(rgb, out)  # parallel: ~15 ms of one core on 18 MP otherwise
+        return out
 
     def render_rgba(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
         """HxWx4 uint8: the result and its alpha (255 where no op made it transparent)."""

@@ -46,8 +46,9 @@ class ColourIndex:
     def tensor(self) -> torch.Tensor:
         """The colours as a [1,3,1,U] float image, scaled exactly as render.to_tensor does."""
         if self._tensor is None:
-            t = torch.from_numpy(self.colours).float() / 255.0
-            self._tensor = t.T.reshape(1, 3, 1, -1).contiguous()
+            planes = np.empty((3, len(self.colours)), np.float32)
+            kernels.colours_to_planes(self.colours, planes)
+            self._tensor = torch.from_numpy(planes).view(1, 3, 1, -1)
         return self._tensor
 
 
@@ -94,7 +95,10 @@ def apply_lut1d(t: torch.Tensor, lut: np.ndarray) -> torch.Tensor:
 
 def table_of(t: torch.Tensor) -> np.ndarray:
     """[1,3,1,U] float colours -> Ux3 float32 table in [0,1]."""
-    return np.ascontiguousarray(t[0, :, 0].clamp(0, 1).T.numpy(), dtype=np.float32)
+    planes = np.ascontiguousarray(t.reshape(3, -1).numpy(), dtype=np.float32)
+    table = np.empty((planes.shape[1], 3), np.float32)
+    kernels.planes_to_table(planes, table)
+    return table
 
 
 def table_of_unclamped(t: torch.Tensor) -> np.ndarray:

@@ -65,3 +65,35 @@ def masked_blend(idx: np.ndarray, src: np.ndarray, edited: np.ndarray, mask: np.
 
 
 gather_u8 = gather_f32 = gather  # the names callers use
+
+
+# Layout changes between the colour table (Ux3, what the gathers read) and torch's [1,3,1,U]
+# planes (what the ops take): numpy/torch do these on one thread; on ~1 M colours they were
+# the largest serial part of a full-size render.
+@njit(parallel=True, cache=True)
+def colours_to_planes(colours: np.ndarray, planes: np.ndarray) -> None:  # pragma: no cover
+    """planes[c, i] = colours[i, c] / 255 (float32, the same division torch does)."""
+    k = np.float32(255.0)
+    for i in prange(colours.shape[0]):
+        for c in range(3):
+            planes[c, i] = np.float32(colours[i, c]) / k
+
+
+@njit(parallel=True, cache=True)
+def planes_to_table(planes: np.ndarray, table: np.ndarray) -> None:  # pragma: no cover
+    """table[i, c] = clamp(planes[c, i], 0, 1)."""
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    for i in prange(planes.shape[1]):
+        for c in range(3):
+            v = planes[c, i]
+            table[i, c] = zero if v < zero else (one if v > one else v)
+
+
+@njit(parallel=True, cache=True)
+def copy_rows(src: np.ndarray, dst: np.ndarray) -> None:  # pragma: no cover
+    """dst[:] = src for C-contiguous arrays of one shape, rows split over the threads."""
+    s = src.reshape(src.shape[0], -1)
+    d = dst.reshape(dst.shape[0], -1)
+    for y in prange(s.shape[0]):
+        d[y, :] = s[y, :]

@@ -111,7 +111,42 @@ def main(argv: list[str] | None = None) -> int:
           f"over {len(lat)} positions")
     print(f"UI thread: longest stall {max(stalls):.0f} ms, "
           f"p99 {np.percentile(stalls, 99):.0f} ms ({len(stalls)} probes)")
+    feature_figures(w.session.renderer.proxy)
     return 0
+
+
+def feature_figures(proxy: np.ndarray) -> None:
+    """Process CPU time (all threads) of the work behind cards, clicks and the Shapes sample."""
+    from lbie_desktop.core.ops import get_op
+    from lbie_desktop.gui import click_select
+
+    def cpu_ms(fn, repeat: int = 1) -> float:
+        t = time.process_time()
+        for _ in range(repeat):
+            fn()
+        return (time.process_time() - t) * 1000 / repeat
+
+    hue = get_op("hue")
+    curve = {"points": [1.3, 1.2, 1.1, 1.0, 1.0, 0.9, 0.8, 0.7] + [1.0] * 8
+             + [0.7, 0.8, 0.9, 1.0, 1.0, 1.1, 1.2, 1.3]}
+    print(f"curve card slider fit (24-point colour curve): "
+          f"{cpu_ms(lambda: hue.params_to_controls(curve), 20):.1f} ms CPU")
+    h, w = proxy.shape[:2]
+    first = cpu_ms(lambda: click_select.pick(proxy, w // 2, h // 2))
+    again = cpu_ms(lambda: click_select.pick(proxy, w // 3, h // 3))
+    print(f"click-select on the {w}x{h} proxy (worker): first click {first:.0f} ms CPU "
+          f"(finds the instances), later clicks {again:.0f} ms CPU")
+    try:
+        from lbie_desktop.research.cosal.demo import ShapesColorizer, sample_scene
+        from lbie_desktop.research.cosal.text import decode
+
+        scene = sample_scene(0)
+        text = ". ".join(decode(c) for c in scene.caption[0])
+        model = ShapesColorizer()
+        print(f"Shapes sample colorize: "
+              f"{cpu_ms(lambda: model.colorize(scene.image[0], text), 5):.0f} ms CPU")
+    except Exception as exc:  # noqa: BLE001 - a missing research model is not a bench failure
+        print(f"Shapes sample: not measured ({exc})")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from lbie_desktop.errors import UserError
 from lbie_desktop.gui.worker import LatestRunner
 
-SCALE = 5  # 48 px scenes shown at 240 px, pixel-sharp
+SCALE = 4  # 48 px scenes shown at 192 px, pixel-sharp
 EXAMPLE = "diamond is red. the shape left of diamond is blue. circle is green. …"
 
 
@@ -76,7 +76,7 @@ class ShapesDialog(QDialog):
         self.description.setToolTip(f"Shapes: {', '.join(SHAPES)}.\nColours: "
                                     f"{', '.join(COLOURS)}.\nOne sentence per line or "
                                     "separated by full stops; at most 9.")
-        self.description.setFixedHeight(92)
+        self.description.setFixedHeight(80)
         lay.addWidget(self.description)
         vocab = QLabel(f"Shapes: {', '.join(SHAPES)} · colours: {', '.join(COLOURS)}")
         vocab.setObjectName("stepWhy")
@@ -112,12 +112,12 @@ class ShapesDialog(QDialog):
         self.attention.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.attention.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.attention.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.attention.verticalHeader().setDefaultSectionSize(24)
-        self.attention.setMinimumHeight(9 * 24 + 34)  # nine sentences without scrolling
+        self.attention.verticalHeader().setDefaultSectionSize(22)
+        self.attention.setMinimumHeight(9 * 22 + 30)  # nine sentences without scrolling
         lay.addWidget(self.attention, 1)
 
         self.runner = LatestRunner(self)
-        self.resize(600, 820)
+        self.resize(560, 700)  # fits a 1280x800 screen with its title bar
         self.load_scene(seed)
 
     @property

@@ -37,7 +37,13 @@ def instances(image_rgb: np.ndarray) -> list[tuple[str, np.ndarray]]:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    found = _find(image_rgb)
+    try:
+        found = _find(image_rgb)
+    except Exception as exc:  # noqa: BLE001 - a broken detector must not break clicking
+        from lbie_desktop.logging_setup import log_exception
+
+        log_exception("finding instances for click-select failed; using colour regions", exc)
+        return []  # not memoised: the next click tries again
     with _lock:
         _cache[key] = found
         while len(_cache) > 4:

@@ -60,3 +60,21 @@ def test_a_click_off_every_instance_falls_back_to_the_colour_region(qtbot, windo
     assert "similar colours" in window.undo_stack.undoText()
     window.undo_stack.undo()
     assert window.draft.get(sid).mask.max() == 0.0
+
+
+def test_a_failing_detector_still_selects_by_colour(qtbot, window, monkeypatch):
+    def broken(_image):
+        raise RuntimeError("onnxruntime: bad model")
+
+    from collections import OrderedDict
+
+    monkeypatch.setattr(click_select, "_find", broken)
+    monkeypatch.setattr(click_select, "_cache", OrderedDict())  # no instances memoised
+    errors: list[str] = []
+    window.errorShown.connect(errors.append)
+    sid = _local_brighten(qtbot, window)
+    window._set_tool("segment")
+    _click(qtbot, window, 100, 230)
+    m = window.draft.get(sid).mask
+    assert m[230, 100] == 1.0 and m[90, 165] == 0.0  # the suit's colour region, not her
+    assert errors == []

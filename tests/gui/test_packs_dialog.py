@@ -134,3 +134,18 @@ def _left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_verifying_a_bundled_pack_with_the_real_manager(qtbot):
+    from lbie_desktop.gui.app import build_app
+    from lbie_desktop.gui.dialogs.packs import PacksDialog
+
+    build_app()
+    dlg = PacksDialog()  # the real manager.fetch: bundled packs are hashed, no network
+    qtbot.addWidget(dlg)
+    dlg.select("objects")
+    assert dlg.fetch_button.text() == "Verify selected"
+    qtbot.mouseClick(dlg.fetch_button, _left())
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=WAIT_MS)
+    assert dlg.message.text() == "objects is installed and verified."
+    assert _status(dlg, "objects") == "bundled"

@@ -94,7 +94,7 @@ def _slots(y: int, r: int, base: int, slots: np.ndarray) -> None:  # pragma: no 
         slots[t] = (y - r + t - base) % size
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(parallel=True, cache=True, fastmath=True, nogil=True)
 def gather_unsharp(idx: np.ndarray, table: np.ndarray, w: np.ndarray, amount: float,
                    out: np.ndarray, blur_out: np.ndarray,
                    keep_blur: bool) -> None:  # pragma: no cover
@@ -135,7 +135,7 @@ def gather_unsharp(idx: np.ndarray, table: np.ndarray, w: np.ndarray, amount: fl
                 _horizontal_out(pad, ring[slots[r]], w, a, acc, orow, brow, keep_blur)
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(parallel=True, cache=True, fastmath=True, nogil=True)
 def image_unsharp(img: np.ndarray, scale: float, w: np.ndarray, amount: float,
                   out: np.ndarray, blur_out: np.ndarray,
                   keep_blur: bool) -> None:  # pragma: no cover
@@ -170,7 +170,7 @@ def image_unsharp(img: np.ndarray, scale: float, w: np.ndarray, amount: float,
                 _horizontal_out(pad, ring[slots[r]], w, a, acc, orow, brow, keep_blur)
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(parallel=True, cache=True, fastmath=True, nogil=True)
 def unsharp_u8(img: np.ndarray, blurred: np.ndarray, amount: float,
                out: np.ndarray) -> None:  # pragma: no cover
     """out = round(255 * clamp(img + amount * (img - blurred))): HxWx3 float32 in, uint8 out.

@@ -33,7 +33,7 @@ def _key(src: np.ndarray, y: int, x: int) -> np.uint64:  # pragma: no cover
             | np.uint64(src[y, x, 2]))
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def mark_colours(src: np.ndarray, bits: np.ndarray) -> None:  # pragma: no cover
     """bits (N_WORDS uint64, zeroed) gets the bit of every colour of src (HxWx3 uint8)."""
     h = src.shape[0]
@@ -51,7 +51,7 @@ def mark_colours(src: np.ndarray, bits: np.ndarray) -> None:  # pragma: no cover
         bits[wi] = v
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def number_colours(bits: np.ndarray, before: np.ndarray, colours: np.ndarray
                    ) -> int:  # pragma: no cover
     """before[w] = colours set in words < w; colours[rank] = RGB of the rank-th colour.
@@ -75,7 +75,7 @@ def number_colours(bits: np.ndarray, before: np.ndarray, colours: np.ndarray
     return n
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def index_pixels(src: np.ndarray, bits: np.ndarray, before: np.ndarray,
                  idx: np.ndarray) -> None:  # pragma: no cover
     """idx[y,x] = rank of src[y,x]'s colour among the distinct colours (its table row)."""

@@ -1,7 +1,8 @@
 """Compiled pixel kernels for the fast path (numba, parallel over rows).
 
 Each kernel is one pass over memory with no image-sized float temporaries; `prange` spreads
-rows over the cores.
+rows over the cores. Every kernel releases the GIL (nogil): a preview render on a worker
+thread must not freeze the UI thread for the length of a pass.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def gather(idx: np.ndarray, table: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
     """out[y,x] = table[idx[y,x]]: idx HxW int32, table Ux3, out HxWx3 of the table's dtype
     (numba compiles one version per dtype: uint8 results, float32 unrounded colours)."""
@@ -22,7 +23,7 @@ def gather(idx: np.ndarray, table: np.ndarray, out: np.ndarray) -> None:  # prag
             out[y, x, 2] = table[i, 2]
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(parallel=True, cache=True, fastmath=True, nogil=True)
 def lut1d_apply(planes: np.ndarray, lut: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
     """out[c,i] = lut[c] sampled at planes[c,i] by linear interpolation.
 
@@ -41,7 +42,7 @@ def lut1d_apply(planes: np.ndarray, lut: np.ndarray, out: np.ndarray) -> None:  
                 out[c, i] = lut[c, k] + f * (lut[c, k + 1] - lut[c, k])
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def masked_blend(idx: np.ndarray, src: np.ndarray, edited: np.ndarray, mask: np.ndarray,
                  out: np.ndarray) -> None:  # pragma: no cover
     """A local per-pixel step, composited as the registry does (no fastmath: same arithmetic):
@@ -70,7 +71,7 @@ gather_u8 = gather_f32 = gather  # the names callers use
 # Layout changes between the colour table (Ux3, what the gathers read) and torch's [1,3,1,U]
 # planes (what the ops take): numpy/torch do these on one thread; on ~1 M colours they were
 # the largest serial part of a full-size render.
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def colours_to_planes(colours: np.ndarray, planes: np.ndarray) -> None:  # pragma: no cover
     """planes[c, i] = colours[i, c] / 255 (float32, the same division torch does)."""
     k = np.float32(255.0)
@@ -79,7 +80,7 @@ def colours_to_planes(colours: np.ndarray, planes: np.ndarray) -> None:  # pragm
             planes[c, i] = np.float32(colours[i, c]) / k
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def planes_to_table(planes: np.ndarray, table: np.ndarray) -> None:  # pragma: no cover
     """table[i, c] = clamp(planes[c, i], 0, 1)."""
     zero = np.float32(0.0)
@@ -90,7 +91,7 @@ def planes_to_table(planes: np.ndarray, table: np.ndarray) -> None:  # pragma: n
             table[i, c] = zero if v < zero else (one if v > one else v)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def copy_rows(src: np.ndarray, dst: np.ndarray) -> None:  # pragma: no cover
     """dst[:] = src for C-contiguous arrays of one shape, rows split over the threads."""
     s = src.reshape(src.shape[0], -1)

@@ -148,7 +148,15 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
         close.setAutoRaise(True)
         close.setToolTip("Dismiss")
         close.clicked.connect(lambda: self.message_bar.setVisible(False))
+        # a message naming a missing model pack offers the dialog that fetches it
+        self.packs_link = QToolButton()
+        self.packs_link.setObjectName("linkButton")
+        self.packs_link.setText("Model Packs…")
+        self.packs_link.setToolTip("See and fetch the model packs")
+        self.packs_link.clicked.connect(self._packs_for_message)
+        self.packs_link.setVisible(False)
         mlay.addWidget(self.message_label, 1)
+        mlay.addWidget(self.packs_link)
         mlay.addWidget(close)
         self.message_bar.setVisible(False)
         self.viewing_banner = QLabel()
@@ -309,6 +317,7 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
     def show_error(self, message: str) -> None:
         """A readable message above the canvas (non-modal: work can go on)."""
         self.message_label.setText(message)
+        self.packs_link.setVisible("lbie models fetch" in message)
         self.message_bar.setVisible(True)
         self.message_wrap.setVisible(True)
         self.status.showMessage(message.splitlines()[0] if message else "", 6000)
@@ -496,9 +505,22 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
             self.set_theme(settings.get("theme"))
 
     def packs_dialog(self) -> None:
+        self._open_packs("")
+
+    def _packs_for_message(self) -> None:
+        """The message bar's "Model Packs…": open the dialog on the pack the message names."""
+        import re
+
+        m = re.search(r"lbie models fetch ([\w-]+)", self.message_label.text())
+        self._open_packs(m.group(1) if m else "")
+
+    def _open_packs(self, pack: str) -> None:
         from lbie_desktop.gui.dialogs.packs import PacksDialog
 
-        PacksDialog(self).exec()
+        dlg = PacksDialog(self)
+        if pack:
+            dlg.select(pack)
+        dlg.exec()
 
     def about_dialog(self) -> None:
         from lbie_desktop.gui.dialogs.about import AboutDialog

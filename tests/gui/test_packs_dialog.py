@@ -149,3 +149,18 @@ def test_verifying_a_bundled_pack_with_the_real_manager(qtbot):
     qtbot.waitUntil(lambda: not dlg.busy, timeout=WAIT_MS)
     assert dlg.message.text() == "objects is installed and verified."
     assert _status(dlg, "objects") == "bundled"
+
+
+def test_a_missing_pack_message_offers_the_dialog_on_that_pack(qtbot, window, monkeypatch):
+    from lbie_desktop.gui.dialogs import packs
+
+    opened: list[str] = []
+    monkeypatch.setattr(packs.PacksDialog, "exec",
+                        lambda self: opened.append(self.packs[self.table.currentRow()]["name"]))
+    window.show_error("Photo background: needs the model pack 'salient': run "
+                      "`lbie models fetch salient`")
+    assert window.packs_link.isVisible()
+    qtbot.mouseClick(window.packs_link, _left())
+    assert opened == ["salient"]
+    window.show_error("Export failed: disk full")
+    assert not window.packs_link.isVisible()

@@ -28,10 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("area", choices=sorted(_TRAIN))
     t.add_argument("--data", help="GIER folder (default ../shared/data/gier from the repo root)")
     t.add_argument("--out", help="weights file (default models/understanding.safetensors)")
-    t.add_argument("--epochs", type=int, default=4)
+    t.add_argument("--epochs", type=int, default=5)
     t.add_argument("--lr", type=float, default=8e-5)
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--threads", type=int, default=1,
+                   help="torch threads (1: a second thread is slower on a shared machine)")
+    t.add_argument("--train-layers", type=int, default=4, choices=range(1, 7),
+                   help="MiniLM's top layers to fine-tune and ship (fp16, ~3.5 MB each)")
+    t.add_argument("--smoothing", type=float, default=0.05,
+                   help="label smoothing of the op targets (GIER's labels are noisy)")
     t.add_argument("--cache", help="file to keep the frozen layers' outputs between runs")
     t.add_argument("--no-ngrams", action="store_true",
                    help="MiniLM only (skip the hashed n-gram model in the ensemble)")
@@ -105,7 +110,8 @@ def _train_understanding(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else WEIGHTS
     t0 = time.time()
     meta = train(args.data, out, epochs=args.epochs, lr=args.lr, seed=args.seed,
-                 threads=args.threads, cache_file=Path(args.cache) if args.cache else None,
+                 threads=args.threads, n_lower=6 - args.train_layers,
+                 smoothing=args.smoothing, cache_file=Path(args.cache) if args.cache else None,
                  ngrams=not args.no_ngrams)
     print(f"done in {time.time() - t0:.0f} s; calibration micro-F1 (9 labels) "
           f"{meta['calibration_micro_f1_9']}; sha256 {_sha256(out)}")

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from lbie_desktop.core.plan import Step
+from lbie_desktop.understanding.clauses import scoped_text, split_clauses
 from lbie_desktop.understanding.decide import OpDecision, decide, looks_like_words
 from lbie_desktop.understanding.encoder import MAX_CHARS
 from lbie_desktop.understanding.lexicon import OP_WORDS, lexicon_hits
 from lbie_desktop.understanding.measure import ImageStats, measure
 from lbie_desktop.understanding.params import choose_params
-from lbie_desktop.understanding.targets import best_target
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +31,17 @@ ORDER = ("inpaint_obj", "color_bg", "crop", "rotate", "flip", "exposure", "brigh
          "saturation", "vibrance", "black_white", "recolor", "denoise", "sharpness",
          "gaussian_blur", "radial_blur")
 # GIER labels brightness and lightness (and exposure) together; applying all of them would
-# brighten twice, so the plan keeps one tone op (the first listed that was predicted).
-_SAME_INTENT: tuple[tuple[str, ...], ...] = (
-    ("exposure", "brightness", "lightness"),
-)
+# brighten twice, so the plan keeps one tone op. The noun "exposure" names the exposure op;
+# "underexposed" is a complaint that asks for brightening like "too dark".
+_TONE = ("brightness", "exposure", "lightness")
+_TONE_OWN = {"exposure": re.compile(r"\b(?:exposure|stops?)\b", re.I),
+             "brightness": re.compile(r"\b(?:bright\w*|dark\w*|dim\w*)\b", re.I),
+             "lightness": re.compile(r"\blightness\b", re.I)}
+# Colour words that ask for a colour curve rather than white balance ("a yellow tint" stays
+# temperature: the lexicon reads it as a cast); "colours" alone names neither.
+_HUE_OWN = re.compile(r"\b(?:hue|tint\w*|cast|yellow\w*|blu(?:e|er|ish)|green\w*|"
+                      r"red(?:der|dish|ness)?|orange|purple|pink\w*|magenta)\b", re.I)
+_SCOPED_PARAMS_EXCEPT = frozenset({"recolor", "color_bg", "rotate", "flip"})
 
 _TAGS = re.compile(r"<[^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -86,7 +93,7 @@ _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "contrast": r"\b(?:contrast\w*|punch\w*|flat|pop)\b",
     "saturation": r"\b(?:saturat\w*|colou?r\w*|vivid\w*|vibran\w*|muted|dull|washed)\b",
     "hue": r"\b(?:hue|tint\w*|colou?r\w*|cast|warm\w*|cool\w*|yellow\w*|blu(?:e|er|ish)|"
-           r"green\w*|red\w*|orange|purple|pink\w*|magenta)\b",
+           r"green\w*|red(?:der|dish|ness)?|orange|purple|pink\w*|magenta)\b",
     "tint": r"\b(?:tone\w*|tint\w*|curves?|shadows?|highlights?|fade\w*|matte)\b",
     "inpaint_obj": r"\b(?:remov\w*|eras\w*|delet\w*|rid|take (?:out|away)|without|clean\w*|"
                    r"disappear\w*|gone|crop out)\b",
@@ -94,68 +101,84 @@ _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
 }.items()}
 
 
-def _names_region_directly(text: str, op: str) -> bool:
-    """True when the words that name `op` stand right next to a region phrase: "brighten the
-    sky", "make the sky brighter". GIER seldom marks tone ops local, so the classifier's
-    locality is cautious; this is the syntax a person uses to say "only there"."""
-    from lbie_desktop.core.ops import get_op
+def _tone_keep(text: str, present: list[str]) -> str:
+    named = [op for op in _TONE if op in present and _TONE_OWN[op].search(text)]
+    return named[0] if named else present[0]
 
-    if not get_op(op).can_be_local or op in ("crop", "rotate", "flip"):
-        return False
-    t = best_target(text, op)
-    if t is None or t.exclude:
-        return False
-    pats = [p for p in (_NAMES.get(op), OP_WORDS.get(op)) if p is not None]
-    for pat in pats:
-        for m in pat.finditer(text):
-            gap_after = t.start - m.end()  # "<verb> the sky"
-            gap_before = m.start() - t.end  # "the sky <comparative>"
-            if 0 <= gap_after <= 1 or 0 <= gap_before <= 1:
-                return True
-    return False
+
+def _own_hue_words(text: str) -> bool:
+    warm = [m.span() for m in OP_WORDS["temperature"].finditer(text)]
+    return any(not any(a <= m.start() < b for a, b in warm) for m in _HUE_OWN.finditer(text))
+
+
+def _alternatives(text: str, chosen: dict[str, OpDecision]) -> dict[str, str]:
+    """Same-intent ops: one is applied, the other offered switched off (op -> the op it is an
+    alternative to). The offered one is GIER's usual op for these words, so a person who
+    prefers it is one click away, and nothing is applied twice."""
+    alt: dict[str, str] = {}
+    tone = [op for op in _TONE if op in chosen]
+    if len(tone) > 1:
+        keep = _tone_keep(text, tone)
+        for op in tone:
+            if op == keep:
+                continue
+            if op == "brightness":
+                alt[op] = keep  # GIER's own tone op stays on offer
+            else:
+                kept = chosen[keep]
+                kept.confidence = max(kept.confidence, chosen.pop(op).confidence)
+    if "recolor" in chosen and "hue" in chosen:
+        alt["hue"] = "recolor"  # "make the sky bluer": one colour change on the sky
+    elif "temperature" in chosen and "hue" in chosen:
+        if _own_hue_words(text) and not re.search(r"white balance|temperature", text, re.I):
+            alt["temperature"] = "hue"  # "a blue tone on the sky, warmer": a colour curve
+        else:
+            alt["hue"] = "temperature"  # warm/cool words: white balance says it more plainly
+    if "vibrance" in chosen and "saturation" in chosen:
+        if re.search(r"\bvibrance\b", text, re.I) and not re.search(r"saturat", text, re.I):
+            alt["saturation"] = "vibrance"  # the tool named outright
+        else:
+            alt["vibrance"] = "saturation"  # "vivid", "vibrant": more colour
+    for op, primary in alt.items():  # offered for the same region as the op it stands in for
+        chosen[op].local, chosen[op].target = chosen[primary].local, chosen[primary].target
+        chosen[op].no_region = chosen[primary].no_region
+    return alt
 
 
 def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None) -> list[Step]:
     chosen = {d.op: d for d in decisions}
-    for group in _SAME_INTENT:
-        present = [op for op in group if op in chosen]
-        named = [op for op in present if chosen[op].words]
-        keep = (named or present)[:1]
-        for op in present:
-            if op not in keep:
-                kept = chosen[keep[0]]
-                kept.confidence = max(kept.confidence, chosen.pop(op).confidence)
-    if "temperature" in chosen and "hue" in chosen and not chosen["hue"].words:
-        chosen.pop("hue")  # warm/cool words: white balance says it more plainly
-    if "vibrance" in chosen and "saturation" in chosen and not chosen["saturation"].words:
-        chosen.pop("saturation")
+    alt = _alternatives(text, chosen)
     if stats is not None and stats.grey:
         for op in ("saturation", "vibrance", "hue", "temperature", "black_white"):
             chosen.pop(op, None)  # no colour to work on
+    clauses = split_clauses(text)
     steps: list[Step] = []
     for op in sorted(chosen, key=lambda o: ORDER.index(o) if o in ORDER else len(ORDER)):
         d = chosen[op]
-        choice = choose_params(op, text, stats)
+        # size and direction come from the op's own clause ("brighten it a lot and add a
+        # little contrast"); colours, angles and fills read the whole request
+        words = text if op in _SCOPED_PARAMS_EXCEPT else scoped_text(text, op, clauses)
+        choice = choose_params(op, words, stats)
         if not choice.useful and not d.words:
             continue
         evidence = [f'words: "{w}"' for w in d.words]
         evidence += [e for e in choice.evidence if e not in evidence]
         target = None
-        if not d.local and _names_region_directly(text, op):
-            d.local = True  # "brighten the sky": the region is the verb's own object
-        if d.local:
-            t = best_target(text, op)
-            if t is not None:
-                target = t.as_step_target
-                evidence.append(t.evidence())
+        if d.local and d.target is not None:
+            target = d.target.as_step_target
+            evidence.append(d.target.evidence())
         elif d.no_region:
             evidence.append("no region named: whole image")
         if d.negated_by:
             evidence.append(f'not: "{d.negated_by}"')
         if not evidence:
             evidence.append("classifier: the request as a whole")
-        steps.append(Step(op, choice.params, confidence=round(d.confidence, 4), local=d.local,
-                          target=target, evidence=evidence))
+        step = Step(op, choice.params, confidence=round(d.confidence, 4), local=d.local,
+                    target=target, evidence=evidence)
+        if op in alt and alt[op] in chosen:
+            step.enabled = False
+            step.evidence.append(f"alternative to {alt[op]}: switch on to use it instead")
+        steps.append(step)
     # GIER's labels are the editor's whole edit, so the classifier also proposes ops that
     # usually come along ("brighten" -> contrast). When the words name some ops, the others
     # are offered switched off: shown on their card, applied only if the person agrees.
@@ -167,9 +190,9 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
         pat = _NAMES.get(s.op)
         return s.op in named or bool(chosen[s.op].words) or bool(pat and pat.search(text))
 
-    if any(asked(s) for s in steps):
+    if any(asked(s) for s in steps if s.enabled):
         for s in steps:
-            if not asked(s):
+            if s.enabled and not asked(s):
                 s.enabled = False
                 s.evidence.append("suggested, not asked for: switch on to apply")
     return steps

@@ -10,14 +10,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lbie_desktop.understanding.clauses import (
+    Clause,
+    exclusion_for,
+    op_clause,
+    op_target,
+    split_clauses,
+)
 from lbie_desktop.understanding.lexicon import ADDABLE, lexicon_hits, negated_ops
-from lbie_desktop.understanding.targets import best_target, find_exclusion
+from lbie_desktop.understanding.targets import Target
 
 # Ops that only make sense on a region / on the whole picture.
 ALWAYS_LOCAL = frozenset({"inpaint_obj", "color_bg"})
 NEVER_LOCAL = frozenset({"crop", "rotate", "flip"})
-# P(local) above which a named region makes a step local (set by hand, not tuned on val).
-NAMED_REGION_LOCAL = 0.15
 
 
 @dataclass
@@ -28,30 +33,50 @@ class OpDecision:
     words: list[str] = field(default_factory=list)  # lexicon words that named the op
     negated_by: str | None = None
     no_region: bool = False  # the classifier said local but the words name no region
+    target: Target | None = None  # the region of a local step
+
+
+def _locality(text: str, op: str, p_local: float | None, clauses: list[Clause]
+              ) -> tuple[bool, Target | None, bool]:
+    """(local, target, no_region). The words decide: a region in the clause that names the op
+    ("brighten the face", "make the background warmer") makes it local whatever GIER's
+    pair-level labels taught the head; otherwise the head must be sure (> 0.5) and the
+    request must name a region somewhere ("the sky is dull, make it bluer")."""
+    if op in NEVER_LOCAL:
+        return False, None, False
+    if op in ALWAYS_LOCAL or op == "recolor":
+        t = op_target(text, op, clauses)
+        return (True if op in ALWAYS_LOCAL else t is not None), t, False
+    excl = exclusion_for(text, op_clause(text, op, clauses), clauses)
+    if excl is not None:
+        return True, excl, False  # "everything except the face" is a region too
+    if op_clause(text, op, clauses) is not None:
+        t = op_target(text, op, clauses, fallback=False)
+        if t is not None:
+            return True, t, False
+    if p_local is not None and p_local > 0.5:
+        t = op_target(text, op, clauses)
+        return t is not None, t, t is None
+    return False, None, False
 
 
 def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
            ops: tuple[str, ...], thresholds: dict[str, float]) -> list[OpDecision]:
     hits = lexicon_hits(text)
     negated = negated_ops(text)
-    excl = find_exclusion(text)
+    clauses = split_clauses(text)
     out: dict[str, OpDecision] = {}
     if probs is not None and local_probs is not None:
         for j, op in enumerate(ops):
             if probs[j] > thresholds.get(op, 0.5):
-                # GIER rarely marks tone ops local, so the head is cautious; a region the
-                # words name outright ("brighten the face") tips a doubtful case.
-                loc = bool(local_probs[j] > 0.5) or bool(
-                    local_probs[j] > NAMED_REGION_LOCAL and best_target(text, op) is not None)
-                out[op] = OpDecision(op, float(probs[j]), loc)
+                out[op] = OpDecision(op, float(probs[j]), False)
     for op, words in hits.items():
         if op in out:
             out[op].words.append(words)
         elif op in ADDABLE or probs is None:
             j = ops.index(op) if op in ops else -1
-            loc = bool(local_probs[j] > 0.5) if j >= 0 and local_probs is not None else False
             conf = max(0.6, float(probs[j])) if j >= 0 and probs is not None else 0.6
-            out[op] = OpDecision(op, conf, loc, [words])
+            out[op] = OpDecision(op, conf, False, [words])
     for op, words in negated.items():
         if op in out and not out[op].words:
             del out[op]
@@ -60,16 +85,9 @@ def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
             if all(w in words for w in out[op].words):
                 del out[op]
     for d in out.values():
-        if d.op in ALWAYS_LOCAL:
-            d.local = True
-        elif d.op == "recolor":  # the classifier never saw it: the words decide
-            d.local = best_target(text, d.op) is not None
-        elif d.op in NEVER_LOCAL:
-            d.local = False
-        elif excl is not None:
-            d.local = True  # "everything except the face" is a region too
-        elif d.local and best_target(text, d.op) is None:
-            d.local, d.no_region = False, True
+        j = ops.index(d.op) if d.op in ops else -1
+        p_local = float(local_probs[j]) if j >= 0 and local_probs is not None else None
+        d.local, d.target, d.no_region = _locality(text, d.op, p_local, clauses)
     return sorted(out.values(), key=lambda d: -d.confidence)
 
 

@@ -296,9 +296,9 @@ def _curves(op: str, text: str, stats: ImageStats | None, k: float, ev: list[str
     if sign:
         controls["warmth"] = sign * 0.5 * k
         ev.append(f'words: "{words}"')
-    for name in ("red", "green", "blue"):
+    for name, more in (("red", "redder"), ("green", "greener"), ("blue", "bluer")):
         m = re.search(rf"\b(?:(more|less|too|remove (?:the )?|reduce (?:the )?){name}|"
-                      rf"{name}(der|er)|{name}ish)\b", text, re.I)
+                      rf"{more}|{name}ish)\b", text, re.I)
         if m:
             neg = (m.group(1) or "").lower().startswith(("less", "too", "remove", "reduce"))
             controls[name] = (-0.5 if neg else 0.5) * k

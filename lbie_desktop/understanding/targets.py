@@ -18,11 +18,15 @@ _DET = r"(?:the|a|an|his|her|their|my|our|your|its|this|that|these|those|all|all
 # Words that end a noun phrase: a new clause, purpose, or politeness.
 _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|which|then|while|"
          r"if|or|for me|thanks|thank|without|using|into|more|less|look|a bit|a little|"
+         r"a lot|lots|very|really|much|significantly|considerably|"
          r"slightly|too|is|are|was|were|be|make|making|brighter|darker|lighter|sharper|"
          r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
          r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|red|green|blue|yellow|orange|purple|"
          r"pink|brown|grey|gray|golden)\b))")
-_NP = rf"({_DET}\s+[^,.;:!?()\n]{{1,60}}?|(?:him|her|them|it|me|us)){_STOP}"
+# Region nouns people write without a determiner ("BLUR BACKGROUND", "brighten face").
+_BARE = (r"(?:back\s?ground|fore\s?ground|sky|face|faces|skin|eyes|hair|teeth|water|sea|grass|"
+         r"trees?|people|person|man|woman|girl|boy|dog|cat|car|building|subject|lips)")
+_NP = rf"({_DET}\s+[^,.;:!?()\n]{{1,60}}?|(?:him|her|them|it|me|us)|{_BARE}){_STOP}"
 
 # Phrases that name the whole picture, not a region.
 _GLOBAL = re.compile(
@@ -50,7 +54,8 @@ _PATTERNS = [
     re.compile(rf"\b(?:{_REMOVE_VERBS})\s+([a-z][^,.;:!?()\n]{{0,60}}?){_STOP}", re.I),
     re.compile(rf"\b(?:{_EDIT_VERBS})\s+{_NP}", re.I),
     re.compile(rf"\b{_OF}\s+{_NP}", re.I),
-    re.compile(rf"(?:^|[,.;!?]\s*|\b(?:and|but|so)\s+){_NP}\s+(?:is|are|looks?|seems?)\b", re.I),
+    # "the sky is too dull" (not after "so": "lighten it so the dog is visible" is a purpose)
+    re.compile(rf"(?:^|[,.;!?]\s*|\b(?:and|but)\s+){_NP}\s+(?:is|are|looks?|seems?)\b", re.I),
 ]
 
 
@@ -70,17 +75,41 @@ class Target:
         return f'target {scope}"{self.phrase}" at chars {self.start}-{self.end}'
 
 
-_ATTRIBUTE = re.compile(r"^(?:(?:the|its|their|his|her|my|this|that|all the|all|some|any)\s+)?"
-                        r"(?:overall\s+)?(?:brightness|contrast|colou?rs?|saturation|exposure|"
+_ATTRIBUTE = re.compile(r"^(?:(?:the|its|their|his|her|my|this|that|all the|all|some|any|a|an)"
+                        r"\s+)?(?:overall\s+)?(?:(?:red|green|blue|yellow|orange|purple|pink|warm|"
+                        r"cool|cold|dark|bright|light)\s+)?(?:\w+ness|pigment|"
+                        r"colou?ring|vibrancy|contrast|colou?rs?|saturation|exposure|"
                         r"lighting|light|tones?|hue|quality|sharpness|clarity|focus|levels?|"
                         r"amount|intensity|vibrance|white balance|temperature|shadows?|"
                         r"highlights?|noise|grain|blur|haze|look|feel|way|bit|little|lot)\b",
                         re.I)
 
 
+# A phrase headed by the picture itself ("the image the image", "the photo overall") names no
+# region, whatever follows, unless a preposition narrows it ("the photo of the dog" is still
+# the photo; "of the dog" is found as its own candidate).
+_PICTURE_HEAD = re.compile(r"^(?:(?:the|this|my|our|your|that|an?)\s+)?(?:whole\s+|entire\s+|"
+                           r"input\s+|output\s+|original\s+|desired\s+|final\s+|edited\s+)?"
+                           r"(?:image|photo|photograph|picture|pic|shot|it|everything)\b(?!')",
+                           re.I)
+
+
+# "make this red", "make all red": a colour at the end is what the phrase becomes, not a noun.
+_PREDICATE = re.compile(r"^(?:this|that|these|those|all|it|everything)\s+(?:\w+\s+)?(?:red|green|"
+                        r"blue|yellow|orange|purple|pink|brown|gr[ae]y|white|black|golden)$",
+                        re.I)
+
+
+# "the slightly underexposed image", "this old photo": described, but still the picture.
+_PICTURE_NP = re.compile(r"^(?:the|this|my|our|your|that|an?)\s+(?:[\w-]+\s+){0,3}"
+                         r"(?:image|photo|photograph|picture|pic|shot)s?$", re.I)
+
+
 def _is_region(phrase: str) -> bool:
     p = phrase.strip()
-    return bool(p) and not _GLOBAL.match(p) and not _ATTRIBUTE.match(p)
+    return (bool(p) and not _GLOBAL.match(p) and not _ATTRIBUTE.match(p)
+            and not _PICTURE_HEAD.match(p) and not _PICTURE_NP.match(p)
+            and not _PREDICATE.search(p))
 
 
 def _clean(m: re.Match, group: int) -> tuple[str, int, int] | None:

@@ -105,7 +105,7 @@ def _run(check: _Checker, out: Callable[[str], None], t_start: float, default_da
     out(f"window shown {time.time() - t_start:.2f} s after launch")
 
     def busy_runners() -> str:
-        names = ("model", "preview", "io", "autosave")
+        names = ("model", "preview", "io", "autosave", "thumbnails", "select")
         return ", ".join(n for n, r in zip(names, window._runners()) if r.busy) or "none"
 
     def pump_until(cond: Callable[[], bool], timeout: float, what: str) -> float:

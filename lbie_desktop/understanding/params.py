@@ -297,7 +297,7 @@ def _curves(op: str, text: str, stats: ImageStats | None, k: float, ev: list[str
         controls["warmth"] = sign * 0.5 * k
         ev.append(f'words: "{words}"')
     for name, more in (("red", "redder"), ("green", "greener"), ("blue", "bluer")):
-        m = re.search(rf"\b(?:(more|less|too|remove (?:the )?|reduce (?:the )?){name}|"
+        m = re.search(rf"\b(?:(more|less|too|remove(?: the)?|reduce(?: the)?)\s+{name}|"
                       rf"{more}|{name}ish)\b", text, re.I)
         if m:
             neg = (m.group(1) or "").lower().startswith(("less", "too", "remove", "reduce"))

@@ -1,0 +1,118 @@
+"""Words bind to the instruction they belong to: intensity, direction and region are read from
+the clause that names the op, not from anywhere in the request."""
+
+from lbie_desktop.understanding import understand
+from lbie_desktop.understanding.clauses import op_target, scoped_text, split_clauses
+from lbie_desktop.understanding.params import choose_params
+
+
+def _steps(request: str) -> dict:
+    return {s.op: s for s in understand(request)}
+
+
+def test_clauses_split_instructions_but_keep_shared_verbs_and_objects() -> None:
+    def texts(t: str) -> list[str]:
+        return [c.text for c in split_clauses(t)]
+
+    assert texts("brighten it a lot and add a little contrast") == [
+        "brighten it a lot", "add a little contrast"]
+    assert texts("Brighten and sharpen the image a lot.") == [
+        "Brighten and sharpen the image a lot"]
+    assert texts("increase the contrast and saturation") == [
+        "increase the contrast and saturation"]
+    # a bare verb before a removal is its own instruction
+    assert texts("brighten and remove the people on the left") == [
+        "brighten", "remove the people on the left"]
+    assert texts("lighten the image so the dog is more visible") == [
+        "lighten the image", "the dog is more visible"]
+
+
+def test_intensity_words_bind_to_the_step_they_modify() -> None:
+    plain_b = _steps("brighten it")["brightness"].params["amount"]
+    plain_c = _steps("add contrast")["contrast"].params["amount"]
+    s = _steps("brighten it a lot and add a little contrast")
+    assert s["brightness"].params["amount"] > 1.5 * plain_b
+    assert s["contrast"].params["amount"] < 0.6 * plain_c
+    assert s["brightness"].enabled and s["contrast"].enabled
+    # and the other way round
+    s = _steps("brighten it a little and add a lot of contrast")
+    assert s["brightness"].params["amount"] < 0.6 * plain_b
+    assert s["contrast"].params["amount"] > 1.5 * plain_c
+    # a trailing modifier with no op of its own still applies ("..., slightly please")
+    s = _steps("brighten it and add contrast, slightly please")
+    assert s["brightness"].params["amount"] < 0.6 * plain_b
+    assert s["contrast"].params["amount"] < 0.6 * plain_c
+
+
+def test_direction_words_bind_to_their_clause() -> None:
+    s = _steps("darken the sky and brighten the face")
+    assert s["brightness"].params["amount"] < 0 and s["brightness"].target == "the sky"
+    assert scoped_text("darken it, then warm it up", "temperature") == "warm it up"
+
+
+def test_background_warmer_inside_a_longer_request_is_a_local_step() -> None:
+    for request in ("brighten the photo slightly, then make the background warmer",
+                    "Remove the car on the left, brighten it a bit and make the background "
+                    "warmer"):
+        s = _steps(request)
+        warm = s["temperature"]
+        assert warm.enabled and warm.local and warm.target == "the background", request
+        assert warm.params["temperature"] > 0
+        start = request.index("the background")
+        assert f"at chars {start}-{start + len('the background')}" in " ".join(warm.evidence)
+        assert not s["brightness"].local, request  # its own clause names no region
+        assert s["brightness"].params["amount"] > 0
+    assert s["inpaint_obj"].target == "the car on the left"
+
+
+def test_region_in_another_clause_does_not_make_a_step_local() -> None:
+    s = _steps("Make it brighter and enhance the girl's facial features")
+    assert not s["brightness"].local
+    s = _steps("lighten the image so the dog is more visible")
+    assert not s["brightness"].local
+    s = _steps("please brighten the photo a lot")
+    assert not s["brightness"].local and s["brightness"].target is None
+
+
+def test_coordinated_verbs_share_their_object_and_intensity() -> None:
+    s = _steps("brighten and sharpen the face a lot")
+    assert s["brightness"].target == "the face" and s["sharpness"].target == "the face"
+    assert any("x1.8" in e for e in s["brightness"].evidence)
+
+
+def test_an_exclusion_stays_with_the_removal_it_belongs_to() -> None:
+    s = _steps("remove the people except the couple, and increase the brightness")
+    assert s["brightness"].enabled and not s["brightness"].local
+    assert s["inpaint_obj"].local
+    s = _steps("brighten everything except the face")
+    assert s["brightness"].target == "not: the face"
+
+
+def test_bare_region_nouns_and_picture_phrases() -> None:
+    assert op_target("BLUR BACKGROUND", "gaussian_blur").phrase == "BACKGROUND"
+    assert op_target("fix the slightly underexposed image", "brightness") is None
+    assert op_target("make this red", "hue") is None
+
+
+def test_same_intent_ops_are_offered_not_applied_twice() -> None:
+    seen = 0
+    for request in ("make it warmer", "make the background warmer",
+                    "Make the colors more vibrant and brighter", "make the sky bluer"):
+        steps = {s.op: s for s in understand(request)}
+        for s in steps.values():
+            alt = [e for e in s.evidence if e.startswith("alternative to ")]
+            if alt:
+                seen += 1
+                primary = steps[alt[0].split()[2].rstrip(":")]
+                assert not s.enabled and primary.enabled, request
+                assert (s.local, s.target) == (primary.local, primary.target), request
+    assert seen >= 2
+
+
+def test_comparative_colour_words_push_the_colour_curve_that_way() -> None:
+    bluer = choose_params("hue", "make the sky bluer", None).params["points"]
+    more = choose_params("hue", "more blue in the sky", None).params["points"]
+    assert bluer == more
+    # blue channel (points 16-23 are its curve's slopes): steeper low half = mid-tones lifted
+    assert sum(bluer[16:20]) > sum(bluer[20:24]) + 0.5
+    assert bluer[:16] == [1.0] * 16  # red and green untouched

@@ -185,3 +185,11 @@ def test_small_photo_preview_and_full_share_one_render(coffee):
     r.stats["steps_run"] = 0
     assert np.array_equal(r.render(_chain(), full=True), r.render(_chain()))
     assert r.stats["steps_run"] == 0
+
+
+def test_render_view_is_the_render_read_only(coffee):
+    r = Renderer(coffee, 128)
+    view = r.render_view(_chain())
+    assert np.array_equal(view, r.render(_chain()))
+    with pytest.raises(ValueError):
+        view[0, 0] = 0  # a look, not a copy: writing would corrupt the cache

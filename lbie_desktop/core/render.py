@@ -278,6 +278,13 @@ class Renderer:
         copy_rows(rgb, out)  # parallel: ~15 ms of one core on 18 MP otherwise
         return out
 
+    def render_view(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
+        """As `render` without the copy: a read-only view of the cached result, for callers
+        that only look at it (the editor's preview: shown, then thumbnailed)."""
+        view = self._render(steps, full).u8().view()
+        view.flags.writeable = False
+        return view
+
     def render_rgba(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
         """HxWx4 uint8: the result and its alpha (255 where no op made it transparent)."""
         frame = self._render(steps, full)

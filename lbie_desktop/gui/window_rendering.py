@@ -50,7 +50,7 @@ class RenderingMixin:
 
         def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool, QImage]:
             with lock:
-                rgb = session.renderer.render(steps)
+                rgb = session.renderer.render_view(steps)  # read-only: shown, never edited
             return session, rgb, False, rgb_to_display_image(rgb)
 
         self.preview_runner.submit(job, self._preview_ready, self._job_error("Rendering"),

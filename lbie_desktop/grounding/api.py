@@ -95,7 +95,7 @@ def _people(rgb: np.ndarray, q: Query) -> Grounding:
     # Tiles for small, far-away people only when the phrase may mean them (3x the time).
     people = find_people(rgb, crowd=q.background or q.plural)
     # A box whose segmentation came out empty can't be selected (nor be "the smallest").
-    people = [p for p in people if p.mask is not None and float(p.mask.max()) >= 0.5]
+    people = [p for p in people if p.peak >= 0.5]
     if not people:
         return Grounding(None, f"I found no people here; {PAINT}.", "people", False)
     if q.background and len(people) < 2:
@@ -107,10 +107,14 @@ def _people(rgb: np.ndarray, q: Query) -> Grounding:
     why = f"{len(people)} people found" + (f"; {how}" if how else "")
     mask = np.zeros(rgb.shape[:2], np.float32)
     for i in chosen:
-        mask = np.maximum(mask, people[i].mask)
+        people[i].paste_into(mask)
     mask = refine.guided_filter(rgb, mask)
-    kept = [people[i].mask for i in range(len(people)) if i not in chosen]
-    avoid = refine.grow(np.maximum.reduce(kept), 3) > 0.5 if kept else None
+    avoid = None
+    if len(chosen) < len(people):
+        kept = np.zeros(rgb.shape[:2], np.float32)
+        for i in set(range(len(people))) - set(chosen):
+            people[i].paste_into(kept)
+        avoid = refine.grow(kept, 3) > 0.5
     return Grounding(mask, f"{_via(q)}people (pose + segmentation): {why}", "people", True,
                      _inst(people, chosen), avoid=avoid)
 
@@ -156,7 +160,7 @@ def _salient(rgb: np.ndarray) -> tuple[np.ndarray, str]:
             raise
         m = np.zeros(rgb.shape[:2], np.float32)
         for p in people:
-            m = np.maximum(m, p.mask)
+            p.paste_into(m)
         return refine.guided_filter(rgb, m), ("the people found (install the salient pack, "
                                               "`lbie models fetch salient`, for any subject)")
 
@@ -287,7 +291,7 @@ def instance_masks(image_rgb: np.ndarray, min_score: float = 0.35) -> list[dict]
     rgb = np.ascontiguousarray(np.asarray(image_rgb)[..., :3])
     out: list[dict] = []
     try:
-        for p in find_people(rgb):
+        for p in find_people(rgb, crowd=False):  # one full-size mask each: not the whole crowd
             out.append({"label": "person", "score": p.score, "box": p.box,
                         "mask": (p.mask > 0.5).astype(np.float32)})
     except MissingModelError:

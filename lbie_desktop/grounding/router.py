@@ -39,7 +39,11 @@ class Query:
 
 
 _MODIFIERS = (set(V.COLOURS) | set(V.SPATIAL) | set(V.ORDINALS) | set(V.COUNTS) | V.BIG_WORDS
-              | V.SMALL_WORDS | V.NEAR_WORDS | V.FAR_WORDS | V.STOP | {"side", "one", "ones"})
+              | V.SMALL_WORDS | V.NEAR_WORDS | V.FAR_WORDS | V.STOP | V.MODIFIER_WORDS)
+# Words that name a region themselves (no head noun to look up).
+_REGION_WORDS = (V.BACKGROUND_WORDS | V.SKY_WORDS | V.SHADOW_WORDS | V.HIGHLIGHT_WORDS
+                 | V.MIDTONE_WORDS | V.SUBJECT_WORDS | V.FACE_WORDS
+                 | {"pixels", "colour", "color", "parts", "tones", "bits"})
 
 
 def core_words(words: list[str]) -> list[str]:
@@ -86,11 +90,14 @@ def parse(phrase: str, op: str | None = None, semantic: bool = True) -> Query:
     q.size = ("big" if any(w in V.BIG_WORDS for w in words) else
               "small" if any(w in V.SMALL_WORDS for w in words) else "")
     core = core_words(words)
-    label = _label_in(core, q) or _label_in(words, q)
-    rest = [w for w in core if w not in _MODIFIERS or w in V.PRONOUNS]
-    if not label and len(rest) == 1 and rest[0] in V.PRONOUNS:
+    # The head's own words no vocabulary list knows: "house" in "the house in the background".
+    head = [w for w in core if (w not in _MODIFIERS or w in V.PRONOUNS) and w not in _REGION_WORDS]
+    label = _label_in(core, q)
+    if not label and not head:  # "white background behind the man": the man is kept
+        label = _label_in(words, q)
+    if not label and len(head) == 1 and head[0] in V.PRONOUNS:
         label = "person"  # "remove her"
-        q.plural = rest[0] == "us"
+        q.plural = head[0] == "us"
     q.plural = q.plural or q.count > 1 or any(w in ("all", "everyone", "everybody")
                                               for w in words)
     content = [w for w in words if w not in V.STOP]
@@ -99,39 +106,52 @@ def parse(phrase: str, op: str | None = None, semantic: bool = True) -> Query:
             | set(V.OBJECT_SYNONYMS)):
         label = ""  # "the background behind the woman" is about the background
     if any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in core):
-        q.kind = "faces"
+        q.kind = "faces"  # "the man's face"
     elif label == "person":
         q.kind, q.label = "people", "person"
     elif label:
         q.kind, q.label = "object", label
-    elif any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in words):
-        q.kind = "faces"
-    elif any(w in V.SKY_WORDS for w in words):
-        q.kind = "sky"
-    elif any(w in V.SHADOW_WORDS for w in words) or "dark" in words:
-        q.kind, q.tone = "tone", "shadows"
-    elif any(w in V.HIGHLIGHT_WORDS for w in words):
-        q.kind, q.tone = "tone", "highlights"
-    elif any(w in V.MIDTONE_WORDS for w in words):
-        q.kind, q.tone = "tone", "midtones"
-    elif any(w in V.BACKGROUND_WORDS for w in words):
-        q.kind = "background"
-    elif any(w in V.SUBJECT_WORDS for w in words):
-        q.kind = "subject"
-    elif q.colour:
-        q.kind = "colour"
-    elif q.places:
-        q.kind = "place"
-    elif not words and op == "color_bg":
-        q.kind = "background"
-    if semantic and q.kind in ("unknown", "colour", "place"):
-        _ask_encoder(q, core)
+    else:
+        q.kind = _region_kind(core, q) or (not head and _region_kind(words, q)) or "unknown"
+        if q.kind == "unknown" and q.colour:
+            q.kind = "colour"  # "the green broom": every green area, and it says so
+        if not words and op == "color_bg":
+            q.kind = "background"
+    if semantic and head and q.kind in ("unknown", "colour"):
+        _ask_encoder(q, head)
     return q
 
 
-def _ask_encoder(q: Query, core: list[str]) -> None:
+def _region_kind(words: list[str], q: Query) -> str:
+    """Regions named by vocabulary words (faces, sky, tones, background, subject, colour,
+    place), or "" when `words` name none."""
+    if any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in words):
+        return "faces"
+    if any(w in V.SKY_WORDS for w in words):
+        return "sky"
+    if any(w in V.SHADOW_WORDS for w in words) or "dark" in words:
+        q.tone = "shadows"
+        return "tone"
+    if any(w in V.HIGHLIGHT_WORDS for w in words):
+        q.tone = "highlights"
+        return "tone"
+    if any(w in V.MIDTONE_WORDS for w in words):
+        q.tone = "midtones"
+        return "tone"
+    if any(w in V.BACKGROUND_WORDS for w in words):
+        return "background"
+    if any(w in V.SUBJECT_WORDS for w in words):
+        return "subject"
+    if any(w in V.COLOURS for w in words):
+        return "colour"
+    if any(w in V.SPATIAL for w in words):
+        return "place"
+    return ""
+
+
+def _ask_encoder(q: Query, head: list[str]) -> None:
     """Route a head the vocabulary doesn't know by meaning (see semantic.py)."""
-    head = [w for w in core if w not in _MODIFIERS and w not in V.PRONOUNS]
+    head = [w for w in head if w not in V.PRONOUNS]
     if not head:
         return
     from lbie_desktop.grounding import semantic

@@ -50,14 +50,24 @@ def concepts() -> list[tuple[str, str]]:
     return out
 
 
+def _base_model() -> tuple[object, object]:
+    """Understanding's MiniLM when its classifier is loaded (it always is once a request was
+    understood: no second copy, no second 5 s load), else the base model from the wheel.
+    Understanding fine-tunes copies of the top layers, so this base is the pristine one."""
+    from lbie_desktop.understanding.classifier import get_classifier
+    from lbie_desktop.understanding.encoder import load_base
+
+    lower = getattr(get_classifier(), "lower", None)
+    tok, base = getattr(lower, "tok", None), getattr(lower, "base", None)
+    return (tok, base) if tok is not None and base is not None else load_base()
+
+
 class _Encoder:
     def __init__(self) -> None:
         import torch
 
-        from lbie_desktop.understanding.encoder import load_base
-
         self.torch = torch
-        self.tok, self.model = load_base()
+        self.tok, self.model = _base_model()
         self.pairs = concepts()
         self.table = self.embed([n for _, n in self.pairs])
 
@@ -114,3 +124,9 @@ def nearest(text: str) -> Match | None:
             _memo.clear()
         _memo[text] = m
     return m
+
+
+def forget_phrases() -> None:
+    """Drop remembered phrase routes (benchmarks time the encoder, not the memo)."""
+    with _lock:
+        _memo.clear()

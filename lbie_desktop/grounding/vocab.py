@@ -145,6 +145,11 @@ BIG_WORDS = {"biggest", "largest", "tallest", "big", "large", "huge", "bigger", 
 SMALL_WORDS = {"smallest", "tiniest", "shortest", "small", "tiny", "smaller", "shorter"}
 NEAR_WORDS = {"foreground", "front", "closest", "nearest", "closer", "nearer"}
 FAR_WORDS = {"far", "farthest", "furthest", "distant", "further", "farther"}
+# Words that qualify a head but never are one.
+MODIFIER_WORDS = {"side", "one", "ones", "very", "most", "half", "whole", "entire", "my", "our",
+                  "your", "bit", "little", "just", "only", "both", "whose", "there", "here",
+                  "standing", "sitting", "walking", "looking", "older", "old", "young",
+                  "younger", "blonde", "bald", "tall", "short", "fat", "thin"}
 # Words after which a noun phrase's head is over: "the man [on the left]".
 PREPOSITIONS = {"in", "on", "at", "of", "from", "behind", "near", "next", "by", "with",
                 "under", "over", "above", "below", "beside", "between", "who", "that", "which",

@@ -56,6 +56,9 @@ from lbie_desktop.core.plan import Step
 
 PREVIEW_LONG_SIDE = 2048
 CHUNK_PIXELS = 1 << 21  # ~2 MP per reference chunk: ~25 MB of float32 per tensor
+# A proxy-sized copy takes ~1 ms on one core; splitting it over threads that must all get a
+# core before it returns costs more than that on a busy machine.
+PARALLEL_COPY_PIXELS = 1 << 23
 KEEP_BLUR_PIXELS = 4_200_000  # previews up to this size keep their blurred copy (~100 MB)
 
 
@@ -272,7 +275,7 @@ class Renderer:
     def render(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
         """HxWx3 uint8 result (preview proxy unless full=True); the caller's own copy."""
         rgb = self._render(steps, full).u8()  # the cache keeps the original
-        if not rgb.flags.c_contiguous:
+        if not rgb.flags.c_contiguous or rgb.shape[0] * rgb.shape[1] < PARALLEL_COPY_PIXELS:
             return rgb.copy()
         out = np.empty(rgb.shape, np.uint8)
         copy_rows(rgb, out)  # parallel: ~15 ms of one core on 18 MP otherwise

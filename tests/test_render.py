@@ -193,3 +193,13 @@ def test_render_view_is_the_render_read_only(coffee):
     assert np.array_equal(view, r.render(_chain()))
     with pytest.raises(ValueError):
         view[0, 0] = 0  # a look, not a copy: writing would corrupt the cache
+
+
+def test_the_parallel_copy_of_a_big_result_is_the_callers_too(monkeypatch, coffee):
+    monkeypatch.setattr(render_mod, "PARALLEL_COPY_PIXELS", 0)  # as for an 8 MP+ photo
+    r = Renderer(coffee)
+    out = r.render(_chain(), full=True)
+    expect = out.copy()
+    out[:] = 0
+    assert np.array_equal(r.render(_chain(), full=True), expect)
+    assert not np.array_equal(expect, coffee)

@@ -221,17 +221,55 @@ def train(data: str | Path | None, out: Path, *, epochs: int = 5, batch_size: in
     return meta
 
 
+def finish(data: str | Path | None, partial: Path, ngrams_from: Path, out: Path, *,
+           seed: int = 0, threads: int = 1, log: Callable[[str], None] = print) -> dict:
+    """Complete a run stopped after an epoch checkpoint (long CPU runs on a shared machine):
+    blend its MiniLM half with the n-gram half of `ngrams_from`, which must have been fitted
+    on the same training pairs (same seed and request count), then choose the blend weight and
+    thresholds on the calibration pairs as `train` does."""
+    from lbie_desktop.understanding.encoder import LowerEncoder, load_base
+    from lbie_desktop.understanding.model import load_model, save_model
+
+    torch.set_num_threads(threads)
+    t0 = time.time()
+    examples = load_split(data, "train", TRAIN_FIELDS)
+    fit, cal = split_pairs(examples, 0.1, seed)
+    tok, base = load_base()
+    model, meta, _ = load_model(partial, base)
+    _, ng_meta, ngram = load_model(ngrams_from, base)
+    if ngram is None or ng_meta.get("seed") != seed or ng_meta.get("train_requests") != len(fit):
+        raise ValueError(f"{ngrams_from} holds no n-gram half fitted on these training pairs")
+    c_cal = cache_lower(LowerEncoder(tok, base, model.n_lower), [e.text for e in cal], log=log)
+    y_fit, _ = targets(fit, MODEL_OPS)
+    y_cal, _ = targets(cal, MODEL_OPS)
+    tensors, alpha, th, f1 = _fit_ngrams(model, fit, cal, c_cal, y_fit, y_cal, log,
+                                         fitted={k: v.numpy() for k, v in ngram.items()})
+    meta = dict(meta, thresholds=th, calibration_micro_f1_9=round(f1, 4), ngram_alpha=alpha,
+                calibration_micro_f1_9_minilm_only=meta.get("calibration_micro_f1_9"),
+                partial=False, seed=seed, train_requests=len(fit),
+                ngrams_from=ngrams_from.name, finish_seconds=round(time.time() - t0))
+    for k in ("ops", "n_lower"):
+        meta.pop(k, None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, out, meta, tensors)
+    log(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB); calibration micro-F1 (9) {f1:.4f}")
+    return meta
+
+
 def _fit_ngrams(model: nn.Module, fit: list[Example], cal: list[Example],
                 c_cal: list[torch.Tensor], y_fit: torch.Tensor, y_cal: torch.Tensor,
-                log: Callable[[str], None]
+                log: Callable[[str], None], fitted: dict[str, np.ndarray] | None = None
                 ) -> tuple[dict[str, torch.Tensor], float, dict[str, float], float]:
-    """Fit the hashed n-gram model on the same requests, then pick its blend weight and the
-    thresholds on the calibration pairs."""
+    """Fit the hashed n-gram model on the same requests (or take `fitted`), then pick its
+    blend weight and the thresholds on the calibration pairs."""
     from lbie_desktop.understanding import ngrams
 
     t0 = time.time()
-    idf, weight, bias = ngrams.fit([e.text for e in fit], y_fit.numpy())
-    log(f"n-gram model fitted in {time.time() - t0:.0f} s")
+    if fitted is not None:
+        idf, weight, bias = fitted["idf"], fitted["weight"], fitted["bias"]
+    else:
+        idf, weight, bias = ngrams.fit([e.text for e in fit], y_fit.numpy())
+        log(f"n-gram model fitted in {time.time() - t0:.0f} s")
     p_nn, _ = predict_cached(model, c_cal)
     a = np.log(np.clip(p_nn, 1e-6, 1 - 1e-6) / np.clip(1 - p_nn, 1e-6, 1))
     lg = ngrams.logits([e.text for e in cal], idf, weight, bias)

@@ -40,12 +40,22 @@ def _vertical(ring: np.ndarray, slots: np.ndarray, w: np.ndarray, vrow: np.ndarr
         c = centre[b0:b1]
         for i in range(b1 - b0):
             v[i] = wc * c[i]
-        for t in range(1, r + 1):
+        t = 1
+        while t + 2 <= r:  # three tap pairs per pass: a third of the accumulator traffic
+            w1, w2, w3 = w[r + t], w[r + t + 1], w[r + t + 2]
+            a1, b1_ = ring[slots[r - t], b0:b1], ring[slots[r + t], b0:b1]
+            a2, b2 = ring[slots[r - t - 1], b0:b1], ring[slots[r + t + 1], b0:b1]
+            a3, b3 = ring[slots[r - t - 2], b0:b1], ring[slots[r + t + 2], b0:b1]
+            for i in range(b1 - b0):
+                v[i] += w1 * (a1[i] + b1_[i]) + w2 * (a2[i] + b2[i]) + w3 * (a3[i] + b3[i])
+            t += 3
+        while t <= r:
             wt = w[r + t]
             above = ring[slots[r - t], b0:b1]
             below = ring[slots[r + t], b0:b1]
             for i in range(b1 - b0):
                 v[i] += wt * (above[i] + below[i])
+            t += 1
 
 
 @njit(inline="always", fastmath=True)
@@ -70,12 +80,25 @@ def _horizontal_out(pad: np.ndarray, centre: np.ndarray, w: np.ndarray, amount: 
         mid = pad[3 * r + b0:3 * r + b0 + m]
         for i in range(m):
             acc[i] = wc * mid[i]
-        for t in range(1, r + 1):
+        t = 1
+        while t + 2 <= r:  # three tap pairs per pass, as in _vertical
+            w1, w2, w3 = w[r + t], w[r + t + 1], w[r + t + 2]
+            l1 = pad[3 * (r - t) + b0:3 * (r - t) + b0 + m]
+            r1 = pad[3 * (r + t) + b0:3 * (r + t) + b0 + m]
+            l2 = pad[3 * (r - t - 1) + b0:3 * (r - t - 1) + b0 + m]
+            r2 = pad[3 * (r + t + 1) + b0:3 * (r + t + 1) + b0 + m]
+            l3 = pad[3 * (r - t - 2) + b0:3 * (r - t - 2) + b0 + m]
+            r3 = pad[3 * (r + t + 2) + b0:3 * (r + t + 2) + b0 + m]
+            for i in range(m):
+                acc[i] += w1 * (l1[i] + r1[i]) + w2 * (l2[i] + r2[i]) + w3 * (l3[i] + r3[i])
+            t += 3
+        while t <= r:
             wt = w[r + t]
             left = pad[3 * (r - t) + b0:3 * (r - t) + b0 + m]
             right = pad[3 * (r + t) + b0:3 * (r + t) + b0 + m]
             for i in range(m):
                 acc[i] += wt * (left[i] + right[i])
+            t += 1
         if keep_blur:
             brow[b0:b0 + m] = acc[:m]
             continue

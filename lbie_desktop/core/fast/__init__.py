@@ -1,5 +1,6 @@
-"""The renderer's fast path: exact colour-table fusion of per-pixel ops (colour_table.py),
-banded blur/unsharp (blur.py), numba kernels (kernels.py), and `lbie bench` (bench.py)."""
+"""The renderer's fast path: exact colour-table fusion of per-pixel ops (colour_table.py,
+index_kernels.py), blur/unsharp (blur.py, blur_kernels.py), other numba kernels
+(kernels.py), and `lbie bench` (bench.py)."""
 
 import os
 import sys

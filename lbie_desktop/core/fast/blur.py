@@ -1,6 +1,7 @@
 """Fast Gaussian blur and unsharp mask matching the registry's `gaussian_blur`: a separable
-filter in numba over cache-sized row bands, fused with the colour-table gather before it and
-the unsharp combine after it (one pass over the photo instead of kornia's conv2d passes).
+filter in numba (blur_kernels.py) over row bands and column blocks that stay in cache, fused
+with the colour-table gather before it and the unsharp combine after it (one pass over the
+photo instead of kornia's conv2d passes).
 
 Only the direct case is taken over (no area-downsampled copy, reflect borders): there the
 registry computes exactly a separable Gaussian of size max(3, 2 ceil(3 sigma) + 1), which is

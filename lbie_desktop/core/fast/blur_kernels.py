@@ -1,11 +1,11 @@
 """Compiled separable Gaussian / unsharp kernels (numba) for fast/blur.py.
 
 Each thread takes a band of rows and keeps only the 2r+1 source rows the vertical taps need
-in a ring (so a row is loaded, or gathered from a colour table, once per band instead of
-once per 64 rows plus halo), and works on column blocks small enough for L1: on an 18 MP
-photo this halves the time of filtering whole 64-row bands row by row, which streamed
-every tap through L2. Taps are folded in symmetric pairs (half the multiplies).
-"""
+in a ring (so a row is loaded, or gathered from a colour table, once per band plus a 2r-row
+halo), and works on column blocks small enough for L1, three tap pairs per pass. On an
+18 MP photo this takes about a fifth less CPU time than filtering 64-row bands row by row
+with one tap per pass, which streamed every tap through L2. Taps are folded in symmetric
+pairs (half the multiplies)."""
 
 from __future__ import annotations
 

@@ -107,5 +107,16 @@ def looks_like_words(text: str, vocab: frozenset[str] | None) -> bool:
     latin = [w for w in words if w.isascii()]
     if not latin:
         return True
-    known = sum(1 for w in latin if w in vocab and (len(w) > 1 or w in ("a", "i")))
+    # editing words MiniLM splits into pieces ("brighten", "sharpen", "blurriness") are words
+    known = sum(1 for w in latin
+                if (w in vocab and (len(w) > 1 or w in ("a", "i"))) or _edit_word(w))
     return known >= max(1, 0.5 * len(latin))
+
+
+def _edit_word(word: str) -> bool:
+    from lbie_desktop.understanding.clauses import op_patterns
+    from lbie_desktop.understanding.lexicon import OP_WORDS
+
+    ops = set(OP_WORDS) | {"brightness", "contrast", "saturation", "hue", "tint", "inpaint_obj"}
+    return any(p.fullmatch(word) for op in ops for p in op_patterns(op)) or bool(
+        re.fullmatch(r"(?:bright|dark|light|sharp|blurr?|soft|crisp|vivid|saturat)\w*", word))

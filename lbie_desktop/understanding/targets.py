@@ -19,6 +19,7 @@ _DET = r"(?:the|a|an|his|her|their|my|our|your|its|this|that|these|those|all|all
 _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|which|then|while|"
          r"if|or|for me|thanks|thank|without|using|into|more|less|look|a bit|a little|"
          r"a lot|lots|very|really|much|significantly|considerably|"
+         r"(?:on|in|of|from) (?:this|the|my|that) (?:photo|picture|image|pic|shot)|"
          r"slightly|too|is|are|was|were|be|make|making|brighter|darker|lighter|sharper|"
          r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
          r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|red|green|blue|yellow|orange|purple|"
@@ -101,7 +102,8 @@ _PREDICATE = re.compile(r"^(?:this|that|these|those|all|it|everything)\s+(?:\w+\
 
 
 # "the slightly underexposed image", "this old photo": described, but still the picture.
-_PICTURE_NP = re.compile(r"^(?:the|this|my|our|your|that|an?)\s+(?:[\w-]+\s+){0,3}"
+_PICTURE_NP = re.compile(r"^(?:the|this|my|our|your|that|an?)\s+"
+                         r"(?:(?!(?:of|on|in|at|with|from|behind|near)\b)[\w-]+\s+){0,3}"
                          r"(?:image|photo|photograph|picture|pic|shot)s?$", re.I)
 
 

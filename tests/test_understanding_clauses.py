@@ -116,3 +116,17 @@ def test_comparative_colour_words_push_the_colour_curve_that_way() -> None:
     # blue channel (points 16-23 are its curve's slopes): steeper low half = mid-tones lifted
     assert sum(bluer[16:20]) > sum(bluer[20:24]) + 0.5
     assert bluer[:16] == [1.0] * 16  # red and green untouched
+
+
+def test_single_editing_words_are_requests_not_gibberish() -> None:
+    # MiniLM splits these into word pieces; they must still count as words
+    for word, op in (("Brighten", "brightness"), ("sharpen", "sharpness"),
+                     ("darken overexposed light, reduce blurriness", "brightness")):
+        on = {s.op for s in understand(word) if s.enabled}
+        assert op in on, (word, on)
+    assert understand("asdkj qwpoe zxqv") == []
+
+
+def test_a_region_named_with_the_photo_after_it_is_still_the_region() -> None:
+    s = _steps("Could someone please blur the background on this photo?")
+    assert s["gaussian_blur"].local and s["gaussian_blur"].target == "the background"

@@ -184,3 +184,24 @@ def test_colour_index_numbers_the_corners_of_the_colour_cube(chelsea):
     packed = idx.colours.astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
     assert np.all(np.diff(packed) > 0)  # each colour once, in packed order
     assert idx.idx[0, 0] == 0 and idx.idx[0, 1] == len(idx.colours) - 1
+
+
+def test_map_last_dim_joins_slices_and_survives_a_busy_pool(astronaut):
+    from lbie_desktop.core.fast.threads import get_pool, map_last_dim
+
+    t = ColourIndex.build(astronaut).tensor()  # ~100 k colours: several slices
+    def fn(x):
+        return apply_op("contrast", x, {"amount": 0.4}, None)
+
+    whole = fn(t)
+    assert torch.allclose(map_last_dim(fn, t, chunk=4096), whole, atol=1e-6, rtol=0)
+    # called from the pool's own threads (every helper busy): the callers do the work
+    futures = [get_pool().submit(map_last_dim, fn, t, 4096) for _ in range(8)]
+    for f in futures:
+        assert torch.allclose(f.result(timeout=60), whole, atol=1e-6, rtol=0)
+
+    def bad(x):
+        raise ValueError("bad slice")
+
+    with pytest.raises(ValueError, match="bad slice"):
+        map_last_dim(bad, t, chunk=4096)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
 import torch
@@ -63,20 +63,36 @@ def map_last_dim(fn: Callable[[torch.Tensor], torch.Tensor], t: torch.Tensor,
 
     Only valid for per-element functions (each output column depends on its input column).
     The slicing depends only on t's length, so the same input gives the same bytes.
+    The calling thread works through the slices too, with pool threads taking slices as
+    they get a core: on a busy machine a helper that has not started yet is cancelled
+    rather than waited for, so the call never waits on the scheduler for idle helpers.
     """
     n = t.shape[-1]
     with single_threaded_torch():
         if n <= chunk:
             return fn(t)
-        starts = list(range(0, n, chunk))
         first = fn(t[..., :chunk])
         out = first.new_empty((*first.shape[:-1], n))
         out[..., :chunk] = first
+        starts = iter(range(chunk, n, chunk))
+        lock = threading.Lock()
 
-        def part(a: int) -> None:
-            out[..., a:a + chunk] = fn(t[..., a:a + chunk])
+        def drain() -> None:
+            while True:
+                with lock:
+                    a = next(starts, None)
+                if a is None:
+                    return
+                out[..., a:a + chunk] = fn(t[..., a:a + chunk])
 
-        list(get_pool().map(part, starts[1:]))
+        helpers = [get_pool().submit(drain) for _ in range(workers() - 1)]
+        try:
+            drain()
+        finally:  # a helper that started may hold a slice: wait for it, even on error
+            started = [h for h in helpers if not h.cancel()]
+            wait(started)
+        for h in started:
+            h.result()  # re-raise a helper's error
         return out
 
 

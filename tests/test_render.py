@@ -203,3 +203,24 @@ def test_the_parallel_copy_of_a_big_result_is_the_callers_too(monkeypatch, coffe
     out[:] = 0
     assert np.array_equal(r.render(_chain(), full=True), expect)
     assert not np.array_equal(expect, coffee)
+
+
+def test_a_busy_machine_renders_the_preview_single_threaded_with_the_same_bytes(
+        monkeypatch, astronaut):
+    import numba
+
+    chain = _chain() + [Step("sharpness", {"amount": 0.8, "radius": 0.3})]
+    quiet = Renderer(astronaut, 256).render(chain)
+    seen = []
+    real = render_mod.Renderer._render_locked
+
+    def spy(self, steps, kind):
+        seen.append(numba.get_num_threads())
+        return real(self, steps, kind)
+
+    monkeypatch.setattr(render_mod, "busy", lambda: True)
+    monkeypatch.setattr(render_mod.Renderer, "_render_locked", spy)
+    r = Renderer(astronaut, 256)
+    assert np.array_equal(r.render(chain), quiet)
+    r.render(chain, full=True)
+    assert seen[0] == 1 and seen[1] == min(render_mod.workers(), numba.config.NUMBA_NUM_THREADS)

@@ -67,15 +67,16 @@ class RenderingMixin:
         self.canvas.set_image(rgb, session.renderer.source.shape[1] / base.shape[1], qimage)
         self.imageShown.emit()
 
-    def _render_full_res(self, session: Session,
-                         steps: list[Step]) -> tuple[np.ndarray, np.ndarray | None]:
-        """(rgb, alpha or None) at full resolution; worker threads only."""
+    def _render_full_res(self, session: Session, steps: list[Step], *, view: bool = False
+                         ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(rgb, alpha or None) at full resolution; worker threads only. view=True: rgb is a
+        read-only view of the renderer's cache (for display: saves copying the photo)."""
         with self.full_lock:
             r = self._full_renderer
             if r is None or r.source is not session.renderer.source:
                 # a tiny proxy: this renderer only ever renders full size
                 r = self._full_renderer = Renderer(session.renderer.source, 64)
-            rgb = r.render(steps, full=True)
+            rgb = r.render_view(steps, full=True) if view else r.render(steps, full=True)
             alpha_fn = getattr(r, "render_alpha", None)
             alpha = alpha_fn(steps, full=True) if alpha_fn is not None else None
         if alpha is not None:
@@ -92,7 +93,7 @@ class RenderingMixin:
         gen = self._render_gen
 
         def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool, QImage]:
-            rgb = self._render_full_res(s, steps)[0]
+            rgb = self._render_full_res(s, steps, view=True)[0]
             return s, rgb, True, rgb_to_display_image(rgb)
 
         def done(result: tuple[Session, np.ndarray, bool, QImage]) -> None:

@@ -96,6 +96,28 @@ def map_last_dim(fn: Callable[[torch.Tensor], torch.Tensor], t: torch.Tensor,
         return out
 
 
+def busy() -> bool:
+    """More runnable work than cores (1-minute load average; False where unknown)."""
+    try:
+        return os.getloadavg()[0] >= workers()
+    except (AttributeError, OSError):  # no load average on Windows
+        return False
+
+
+@contextmanager
+def kernel_threads(n: int) -> Iterator[None]:
+    """numba's parallel kernels launched from this thread use n threads (numba's setting is
+    per calling thread), restored on exit."""
+    import numba
+
+    saved = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(saved)
+
+
 _kernel_lock = threading.RLock()
 
 

@@ -83,3 +83,22 @@ def test_without_the_encoder_only_the_vocabulary_routes(monkeypatch):
 ])
 def test_which_one_words(phrase, field, value):
     assert getattr(parse(phrase, semantic=False), field) == value
+
+
+@pytest.mark.parametrize("phrase,kind", [
+    ("the house in the background", "unknown"),  # not "the background"
+    ("the finger at the upper left corner", "unknown"),  # not the corner
+    ("the hat on the man", "unknown"),  # not the man
+    ("the very right", "place"),
+    ("the man's face", "faces"),
+    ("white background behind the man", "people"),  # color_bg keeps the man
+    ("the green broom", "colour"),  # every green area, and it says so
+])
+def test_the_head_noun_decides(phrase, kind):
+    assert parse(phrase).kind == kind
+
+
+def test_removing_an_unknown_coloured_thing_asks_to_paint(chelsea):
+    assert parse("the yellow building", op="hue").kind == "colour"
+    g = ground(chelsea, "the yellow building", op="inpaint_obj")
+    assert not g.ok and g.mask is None and "paint" in g.explanation

@@ -119,6 +119,8 @@ def parse(phrase: str, op: str | None = None, semantic: bool = True) -> Query:
             q.kind = "background"
     if semantic and head and q.kind in ("unknown", "colour"):
         _ask_encoder(q, head)
+    if op == "inpaint_obj" and q.kind == "colour" and head:
+        q.kind = "unknown"  # removing every yellow pixel is no way to remove "the yellow house"
     return q
 
 

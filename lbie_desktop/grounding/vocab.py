@@ -91,7 +91,8 @@ CANNOT_FIND = (
     "glasses", "jacket", "clothes", "trash", "garbage", "box", "paper", "stain", "spot",
     "scratch", "dust", "blemish", "pimple", "wrinkle", "statue", "tent", "stroller", "balloon",
     "net", "island", "hotel", "playground", "city", "crane", "scaffolding", "cap",
-    "baseball cap", "land", "field",
+    "baseball cap", "land", "field", "broom", "mop", "bucket", "shovel", "rake", "tool", "toy",
+    "pen", "cigarette", "wheel", "tire", "device", "gadget",
 )
 FACE_WORDS = {"face", "faces", "head", "heads", "skin"}
 SKY_WORDS = {"sky", "skies", "clouds", "cloud", "heaven"}

@@ -84,6 +84,7 @@ class BenchResult:
     max_err_full: int | None = None
     max_err_proxy: int = -1
     reference_s: float | None = None
+    preview_threads: int = 0  # numba threads the slider renders used (1 when busy)
 
     @property
     def ratio(self) -> float:
@@ -106,6 +107,9 @@ class BenchResult:
             f"{self.ours_warm.cpu / self.pil.cpu:.2f} CPU",
         ]
         h, w = self.proxy_size
+        if self.preview_threads:
+            out.append(f"proxy renders: numba kernels on {self.preview_threads} thread(s) "
+                       "(one when the load average is at least the core count)")
         for name, moves in self.sliders.items():
             ms = [m.wall * 1000 for m in moves]
             cpu = statistics.median(m.cpu * 1000 for m in moves)
@@ -163,6 +167,9 @@ def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves:
         r.render(chain, full=True)
 
     warm = _best(warm_full, repeat)
+    from lbie_desktop.core.fast.threads import busy, workers
+
+    preview_threads = 1 if busy() else workers()
     steps = [0.1 + 0.02 * i for i in range(slider_moves)]
     sliders = {
         "contrast, step 2 of 8": _slider(r, chain, 1, "amount", steps),
@@ -181,4 +188,4 @@ def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     return BenchResult(desc, photo.shape[0] * photo.shape[1] / 1e6, os.cpu_count() or 1, load,
                        pil_t, cold, warm, r.proxy.shape[:2], sliders, err_full, err_proxy,
-                       ref_s)
+                       ref_s, preview_threads)

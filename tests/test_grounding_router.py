@@ -102,3 +102,10 @@ def test_removing_an_unknown_coloured_thing_asks_to_paint(chelsea):
     assert parse("the yellow building", op="hue").kind == "colour"
     g = ground(chelsea, "the yellow building", op="inpaint_obj")
     assert not g.ok and g.mask is None and "paint" in g.explanation
+
+
+def test_everyone_except_keeps_the_main_subject(astronaut):
+    q = parse("everyone except the woman in front")
+    assert q.kind == "people" and q.background and q.plural
+    g = ground(astronaut, "everyone except the astronaut")  # she is the only person
+    assert not g.ok and "only one person" in g.explanation

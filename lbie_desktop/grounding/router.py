@@ -105,6 +105,9 @@ def parse(phrase: str, op: str | None = None, semantic: bool = True) -> Query:
             and V.singular(content[1]) not in V.PEOPLE_WORDS | set(V.COCO80)
             | set(V.OBJECT_SYNONYMS)):
         label = ""  # "the background behind the woman" is about the background
+    if label == "person" and any(w in ("except", "but", "besides") for w in words):
+        # "everyone except the couple in front": keep the main subject(s), take the others
+        q.background = q.plural = True
     if any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in core):
         q.kind = "faces"  # "the man's face"
     elif label == "person":

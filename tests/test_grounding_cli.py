@@ -20,6 +20,15 @@ def test_ground_writes_a_mask_and_explains(tmp_path, astronaut, capsys):
     assert main(["ground", str(photo), "the woman", "-o", str(out), "--explain"]) == 0
     text = capsys.readouterr().out
     assert "source: people" in text and "instance:" in text
+    assert "route: people:person via vocabulary" in text
+
+
+def test_explain_says_when_the_encoder_routed(tmp_path, astronaut, capsys):
+    photo = _save(tmp_path, astronaut)
+    out = tmp_path / "mask.png"
+    assert main(["ground", str(photo), "the jogger", "-o", str(out), "--explain"]) == 0
+    text = capsys.readouterr().out
+    assert "route: people:person via encoder" in text and "similarity" in text
     m = np.asarray(Image.open(out))
     assert m.shape == astronaut.shape[:2] and 0.2 < (m > 127).mean() < 0.8
 

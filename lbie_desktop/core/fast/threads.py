@@ -4,6 +4,8 @@ torch's own intra-op threads synchronise with spinning barriers: on a busy machi
 processes holding the cores) a small op can take 100x longer with 2 threads than with 1.
 So we run torch single-threaded and get parallelism by splitting the data ourselves across
 Python threads (torch releases the GIL inside its kernels), which degrades gracefully.
+numba's parallel kernels have the same barrier at their end, so small (preview) renders run
+them on one thread while the machine is busy (`busy`, `kernel_threads`).
 """
 
 from __future__ import annotations

@@ -270,7 +270,6 @@ class Renderer:
             "preview": {}, "full": {}}
         self._blurred: tuple[tuple, np.ndarray, np.ndarray] | None = None  # see _unsharp
         self._last_blur_key: tuple | None = None
-        self._luts: dict[str, np.ndarray | None] = {}  # step key -> per-channel LUT or None
         self._locks = {"preview": threading.Lock(), "full": threading.Lock()}
         self.stats = {"units_run": 0, "steps_run": 0}
 
@@ -398,7 +397,7 @@ class Renderer:
         while i < len(pointwise):
             # consecutive per-channel steps compose into one LUT: one pass over the colours
             j, luts = i, []
-            while j < len(pointwise) and (lut := self._channel_lut(pointwise[j])) is not None:
+            while j < len(pointwise) and (lut := _channel_lut(pointwise[j])) is not None:
                 luts.append(lut)
                 j += 1
             if luts:
@@ -411,7 +410,7 @@ class Renderer:
             # consecutive torch steps: each thread takes its slice of colours through all
             # of them (one hand-over per group, not per step), keeping every step's output
             j = i
-            while j < len(pointwise) and self._channel_lut(pointwise[j]) is None:
+            while j < len(pointwise) and _channel_lut(pointwise[j]) is None:
                 j += 1
             group = pointwise[i:j]
 
@@ -429,14 +428,6 @@ class Renderer:
             i = j
         runs[ckey] = runs.pop(ckey)  # most recent last
         return Frame(index=index, table=table_of(t), alpha=frame.alpha)
-
-    def _channel_lut(self, step: Step) -> np.ndarray | None:
-        key = step_key(step)
-        if key not in self._luts:
-            if len(self._luts) > 64:
-                self._luts.clear()
-            self._luts[key] = per_channel_lut(lambda x: apply_op(step.op, x, step.params, None))
-        return self._luts[key]
 
     def _run_masked(self, step: Step, frame: Frame) -> Frame:
         """A local per-pixel step: the op on the distinct colours, composited per pixel."""
@@ -489,6 +480,26 @@ class Renderer:
         while mult_t.dim() > 2:
             mult_t = mult_t[0]
         return (base * mult_t).clamp(0, 1).numpy().astype(np.float32)
+
+
+# (step key, op function) -> per-channel LUT or None. A LUT depends on the step alone, not
+# on the photo: shared by every renderer, so opening another photo does not sample them
+# again (the function's id: an op re-registered under the same name gets new LUTs).
+_luts: dict[tuple[str, int], np.ndarray | None] = {}
+_luts_lock = threading.Lock()
+
+
+def _channel_lut(step: Step) -> np.ndarray | None:
+    key = (step_key(step), id(get_op(step.op).fn))
+    with _luts_lock:
+        if key in _luts:
+            return _luts[key]
+    lut = per_channel_lut(lambda x: apply_op(step.op, x, step.params, None))
+    with _luts_lock:
+        if len(_luts) > 256:
+            _luts.clear()
+        _luts[key] = lut
+    return lut
 
 
 def _f32_to_u8(a: np.ndarray) -> np.ndarray:

@@ -130,3 +130,11 @@ def test_single_editing_words_are_requests_not_gibberish() -> None:
 def test_a_region_named_with_the_photo_after_it_is_still_the_region() -> None:
     s = _steps("Could someone please blur the background on this photo?")
     assert s["gaussian_blur"].local and s["gaussian_blur"].target == "the background"
+
+
+def test_a_bare_region_or_stop_words_ask_for_nothing() -> None:
+    # "the sea" is how a person names a region in a correction, not an edit
+    for text in ("the sea", "the man on the left", "the of and to in"):
+        assert understand(text) == [], text
+    assert understand("the sky brighter")  # an op word makes it a request
+    assert understand("The desired image was clear of people in the ocean.")

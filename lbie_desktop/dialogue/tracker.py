@@ -301,7 +301,8 @@ def _correct(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
         out += [s.copy(enabled=False, id=_new_id(), replaces=s.id) for s in last_by_op.values()]
         return Outcome("correct", Plan(out))
     target = (new_steps[0].target if new_steps else None) or intent.target or ""
-    local = [s for s in last if s.local] or last
+    # steps offered switched off stay off: a new region is not a yes to them
+    local = [s for s in last if s.local and s.enabled] or [s for s in last if s.enabled] or last
     steps = [t for t in (_with_target(s, target, replaces=True) for s in local) if t is not None]
     return Outcome("correct", Plan(steps))
 

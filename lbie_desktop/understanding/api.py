@@ -17,7 +17,12 @@ import numpy as np
 
 from lbie_desktop.core.plan import Step
 from lbie_desktop.understanding.clauses import scoped_text, split_clauses
-from lbie_desktop.understanding.decide import OpDecision, decide, looks_like_words
+from lbie_desktop.understanding.decide import (
+    OpDecision,
+    asks_for_something,
+    decide,
+    looks_like_words,
+)
 from lbie_desktop.understanding.encoder import MAX_CHARS
 from lbie_desktop.understanding.lexicon import OP_WORDS, lexicon_hits
 from lbie_desktop.understanding.measure import ImageStats, measure
@@ -66,7 +71,8 @@ def understand_many(requests: Sequence[str], images: Sequence[np.ndarray | None]
     texts = [clean_text(r) for r in requests]
     clf = get_classifier()
     vocab = clf.vocab if clf else None
-    live = [i for i, t in enumerate(texts) if looks_like_words(t, vocab)]
+    live = [i for i, t in enumerate(texts) if looks_like_words(t, vocab)
+            and asks_for_something(t)]
     probs = local = None
     if clf is not None and live:
         probs, local = clf.predict([texts[i] for i in live])

@@ -113,6 +113,28 @@ def looks_like_words(text: str, vocab: frozenset[str] | None) -> bool:
     return known >= max(1, 0.5 * len(latin))
 
 
+_STOPWORDS = frozenset("the of and to in a an is it on at for with by or as be this that from "
+                       "i you he she we they".split())
+# A bare noun phrase ("the sea", "the man on the left") names a region, not an edit: the
+# dialogue uses such replies as corrections, and a model would only guess ops for them.
+_BARE_PHRASE = re.compile(r"^(?:not\s+)?(?:the|a|an|this|that|these|those)\s+"
+                          r"(?:(?!(?:is|are|was|were|be|has|have|had|get|got|gets|become|"
+                          r"becomes|missing|gone)\b)[\w'-]+\s*){1,8}$", re.I)
+_INTENT = re.compile(r"\b(?:better|nicer|improv\w*|enhanc\w*|fix\w*|edit\w*|more|less|too|"
+                     r"needs?|should|want\w*|make|look\w*|hd|quality|please)\b", re.I)
+
+
+def asks_for_something(text: str) -> bool:
+    """False for stop words only ("the of and to in") and for a bare region phrase."""
+    from lbie_desktop.understanding.clauses import names_any_op
+
+    words = _WORD.findall(text.lower())
+    if words and all(w in _STOPWORDS for w in words):
+        return False
+    bare = _BARE_PHRASE.match(text.strip(" .!?,"))
+    return not (bare and not names_any_op(text) and not _INTENT.search(text))
+
+
 def _edit_word(word: str) -> bool:
     from lbie_desktop.understanding.clauses import op_patterns
     from lbie_desktop.understanding.lexicon import OP_WORDS

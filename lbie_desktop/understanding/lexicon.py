@@ -37,8 +37,10 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
 }.items()}
 
 # Ops a strong lexicon hit may add on its own (the classifier rarely sees them).
+# "sharpen" names sharpness outright, yet GIER's labels often omit it (the editor skipped it).
 ADDABLE = frozenset({"temperature", "vibrance", "shadows", "highlights", "recolor", "exposure",
-                     "rotate", "flip", "radial_blur", "dehaze", "black_white", "denoise"})
+                     "rotate", "flip", "radial_blur", "dehaze", "black_white", "denoise",
+                     "sharpness"})
 
 # Negated mentions: "don't touch the colours", "do not change the brightness", "no cropping".
 _NEG = re.compile(r"\b(?:don'?t|do not|dont|never|without|no|not)\s+(?:(?:touch|change|alter|"

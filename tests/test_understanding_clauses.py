@@ -106,6 +106,10 @@ def test_same_intent_ops_are_offered_not_applied_twice() -> None:
                 primary = steps[alt[0].split()[2].rstrip(":")]
                 assert not s.enabled and primary.enabled, request
                 assert (s.local, s.target) == (primary.local, primary.target), request
+    # the offered colour curve reads the warmth's clause, not the brightening's "a lot"
+    steps = understand("brighten it a lot and make the background warmer")
+    hue = [s for s in steps if s.op == "hue"]
+    assert not hue or not any("a lot" in e for e in hue[0].evidence)
     assert seen >= 2
 
 

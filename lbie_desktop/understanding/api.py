@@ -163,7 +163,9 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
         d = chosen[op]
         # size and direction come from the op's own clause ("brighten it a lot and add a
         # little contrast"); colours, angles and fills read the whole request
-        words = text if op in _SCOPED_PARAMS_EXCEPT else scoped_text(text, op, clauses)
+        # (an alternative reads the clause of the op it stands in for)
+        words = (text if op in _SCOPED_PARAMS_EXCEPT
+                 else scoped_text(text, alt.get(op, op), clauses))
         choice = choose_params(op, words, stats)
         if not choice.useful and not d.words:
             continue

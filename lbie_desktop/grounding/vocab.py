@@ -21,7 +21,7 @@ OBJECT_SYNONYMS = {
     "scooter": "motorcycle", "plane": "airplane", "aeroplane": "airplane", "jet": "airplane",
     "aircraft": "airplane", "ship": "boat", "yacht": "boat", "canoe": "boat", "lorry": "truck",
     "ball": "sports ball", "football": "sports ball", "soccer ball": "sports ball",
-    "basketball": "sports ball", "tv": "tv", "television": "tv", "monitor": "tv",
+    "basketball": "sports ball", "tv": "tv", "tvs": "tv", "television": "tv", "monitor": "tv",
     "screen": "tv", "phone": "cell phone", "mobile": "cell phone", "smartphone": "cell phone",
     "cellphone": "cell phone", "sofa": "couch", "table": "dining table", "desk": "dining table",
     "plant": "potted plant", "fridge": "refrigerator", "glass": "wine glass", "mug": "cup",

@@ -205,3 +205,57 @@ def test_map_last_dim_joins_slices_and_survives_a_busy_pool(astronaut):
 
     with pytest.raises(ValueError, match="bad slice"):
         map_last_dim(bad, t, chunk=4096)
+
+
+def _colour_grid(n: int = 33) -> np.ndarray:
+    """Every colour of an n^3 grid over the cube, corners included, as Ux3 uint8."""
+    v = np.round(np.linspace(0, 255, n)).astype(np.uint8)
+    return np.stack(np.meshgrid(v, v, v, indexing="ij"), -1).reshape(-1, 3)
+
+
+@pytest.mark.parametrize("name,amount", [
+    ("brightness", 0.4), ("brightness", -0.6), ("brightness", 2.0),
+    ("contrast", 0.3), ("contrast", 1.0), ("contrast", -0.4), ("contrast", -1.0),
+    ("saturation", 0.7), ("saturation", -1.0), ("saturation", 1.5),
+])
+def test_compiled_colour_ops_match_the_registry_on_every_colour(name, amount):
+    from lbie_desktop.core.fast import colour_kernels
+
+    colours = _colour_grid()
+    ins = colour_kernels.instruction(get_op(name), {"amount": amount})
+    assert ins is not None
+    fast = colour_kernels.run(colours, 255.0, [ins])
+    t = torch.from_numpy(colours.T.astype(np.float32) / 255.0).reshape(1, 3, 1, -1)
+    ref = apply_op(name, t, {"amount": amount}).reshape(3, -1).T.numpy()
+    # float32 arithmetic in another order: a few ulps, far from a 1/255 step
+    assert np.abs(fast - ref).max() < 2e-5
+
+
+def test_a_replaced_op_function_is_not_compiled():
+    import dataclasses
+
+    from lbie_desktop.core.fast import colour_kernels
+
+    op = get_op("contrast")
+    assert colour_kernels.instruction(op, {"amount": 0.5}) is not None
+    other = dataclasses.replace(op, fn=lambda img, p, mask: img * 0.5)
+    assert colour_kernels.instruction(other, {"amount": 0.5}) is None
+
+
+def test_mixed_colour_run_follows_a_slider_on_every_step(coffee):
+    # compiled steps, a registry-only step (vibrance), LUT steps: the run hands colours
+    # between compiled passes and torch, and resumes from the cache at the dragged step
+    chain = [Step("brightness", {"amount": 0.2}), Step("contrast", {"amount": -0.3}),
+             Step("vibrance", {"amount": 0.6}), Step("exposure", {"stops": 0.4}),
+             Step("saturation", {"amount": 0.5}), Step("hue", {"points": [1.2] * 8 + [1.0] * 16}),
+             Step("sharpness", {"amount": 0.8})]
+    assert [u.kind for u in plan_units(chain)] == ["colour", "blur"]
+    r = Renderer(coffee)
+    moves = [(0, "amount", 0.1), (1, "amount", 0.4), (1, "amount", 0.2), (2, "amount", -0.5),
+             (3, "stops", -0.3), (3, "stops", 0.6), (4, "amount", -0.4), (4, "amount", 0.9)]
+    for k, name, value in moves:
+        chain = list(chain)
+        chain[k] = chain[k].copy(params={**chain[k].params, name: value})
+        out = r.render(chain, full=True)
+        assert _max_err(out, _reference(coffee, chain)) <= 1, (k, value)
+        assert np.array_equal(out, Renderer(coffee).render(chain, full=True)), (k, value)

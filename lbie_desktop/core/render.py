@@ -7,8 +7,9 @@ throughout (used by `fit` and as the yardstick in tests). `Renderer` is what the
   cache, so changing step k re-renders from k only;
 - the fast path (core/fast), which groups the steps into units:
   "colour": a run of global per-pixel ops, evaluated once per distinct colour of the input
-  (per-channel ops through exact 1-D LUTs, the rest through the registry functions) and
-  gathered per pixel — exact, see fast/colour_table.py;
+  and gathered per pixel, see fast/colour_table.py: consecutive per-channel ops (1-D LUTs)
+  and brightness / contrast / saturation in one compiled pass (fast/colour_kernels.py),
+  other ops through the registry functions;
   "masked": one local per-pixel step, the op on the distinct colours, composited with the
   mask per pixel exactly as the registry does;
   "blur": sharpness / Gaussian blur as a banded separable filter fused with the gather
@@ -33,10 +34,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from lbie_desktop.core.fast import blur, kinds
+from lbie_desktop.core.fast import blur, colour_kernels, kinds
 from lbie_desktop.core.fast.colour_table import (
     ColourIndex,
-    apply_lut1d,
     compose_luts,
     gather_f32,
     gather_u8,
@@ -265,8 +265,8 @@ class Renderer:
         self.fast = fast
         self._bases = {"preview": Frame(rgb8=self.proxy), "full": Frame(rgb8=self.source)}
         self._cache: dict[str, list[tuple[str, Frame]]] = {"preview": [], "full": []}
-        # colour-run key -> [(chained step key, [1,3,1,U] tensor)]
-        self._colour_steps: dict[str, dict[str, list[tuple[str, torch.Tensor | None]]]] = {
+        # colour-run key -> [(chained step key, the colours after that step)]
+        self._colour_steps: dict[str, dict[str, list[tuple[str, ColourValues]]]] = {
             "preview": {}, "full": {}}
         self._blurred: tuple[tuple, np.ndarray, np.ndarray] | None = None  # see _unsharp
         self._last_blur_key: tuple | None = None
@@ -379,7 +379,7 @@ class Renderer:
             return self._run_colour_steps(unit, frame, input_key, self._colour_steps[kind])
 
     def _run_colour_steps(self, unit: Unit, frame: Frame, input_key: str,
-                          runs: dict[str, list[tuple[str, torch.Tensor | None]]]) -> Frame:
+                          runs: dict[str, list[tuple[str, ColourValues]]]) -> Frame:
         index = frame.colour_index()
         pointwise = unit.steps
         ckey = f"{input_key}:{id(index)}"
@@ -389,45 +389,53 @@ class Renderer:
         while n < min(len(skeys), len(cached)) and cached[n][0] == skeys[n]:
             n += 1
         del cached[n:]
-        while n and cached[n - 1][1] is None:  # inside a fused LUT group: back to its start
+        changed = n  # the first step that changed: likely the slider being dragged
+        while n and cached[n - 1][1] is None:  # inside a compiled group: back to its start
             n -= 1
             cached.pop()
-        t = cached[n - 1][1] if n else index.tensor()
+        x: np.ndarray | torch.Tensor | None = cached[n - 1][1] if n else None  # None: index
         i = n
         while i < len(pointwise):
-            # consecutive per-channel steps compose into one LUT: one pass over the colours
-            j, luts = i, []
-            while j < len(pointwise) and (lut := _channel_lut(pointwise[j])) is not None:
-                luts.append(lut)
+            # consecutive steps the compiled pass knows (per-channel LUTs composed, brightness,
+            # contrast, saturation): one pass over the colours, straight into the table.
+            # A group is cut before the changed step, so its prefix is kept: the next move
+            # of the same slider starts there.
+            stop = changed if i < changed else len(pointwise)
+            j, program = i, []
+            while j < stop and (ins := _instruction(pointwise[j])) is not None:
+                if ins[0] == colour_kernels.LUT and program and program[-1][0] == ins[0]:
+                    program[-1] = (ins[0], compose_luts([program[-1][1], ins[1]]))
+                else:
+                    program.append(ins)
                 j += 1
-            if luts:
-                t = apply_lut1d(t, compose_luts(luts))
+            if program:
+                x = colour_kernels.run(*_program_input(x, index), program)
                 self.stats["steps_run"] += j - i
                 cached.extend((skeys[k], None) for k in range(i, j - 1))
-                cached.append((skeys[j - 1], t))
+                cached.append((skeys[j - 1], x))
                 i = j
                 continue
             # consecutive torch steps: each thread takes its slice of colours through all
             # of them (one hand-over per group, not per step), keeping every step's output
-            j = i
-            while j < len(pointwise) and _channel_lut(pointwise[j]) is None:
+            while j < len(pointwise) and _instruction(pointwise[j]) is None:
                 j += 1
             group = pointwise[i:j]
 
-            def through(x: torch.Tensor, group: list[Step] = group) -> torch.Tensor:
+            def through(t: torch.Tensor, group: list[Step] = group) -> torch.Tensor:
                 outs = []
                 for s in group:
-                    x = apply_op(s.op, x, s.params, None)
-                    outs.append(x)
+                    t = apply_op(s.op, t, s.params, None)
+                    outs.append(t)
                 return torch.stack(outs)  # [steps, 1, 3, 1, n]
 
-            every = map_last_dim(through, t)
+            every = map_last_dim(through, _planes(x, index))
             self.stats["steps_run"] += len(group)
             cached.extend((skeys[i + g], every[g]) for g in range(len(group)))
-            t = every[-1]
+            x = every[-1]
             i = j
         runs[ckey] = runs.pop(ckey)  # most recent last
-        return Frame(index=index, table=table_of(t), alpha=frame.alpha)
+        table = x if isinstance(x, np.ndarray) else table_of(_planes(x, index))
+        return Frame(index=index, table=table, alpha=frame.alpha)
 
     def _run_masked(self, step: Step, frame: Frame) -> Frame:
         """A local per-pixel step: the op on the distinct colours, composited per pixel."""
@@ -500,6 +508,38 @@ def _channel_lut(step: Step) -> np.ndarray | None:
             _luts.clear()
         _luts[key] = lut
     return lut
+
+
+# A colour run's value between steps: torch planes [1,3,1,U] (after registry steps), a Ux3
+# float32 table (after a compiled group), or None (the index's own colours).
+ColourValues = torch.Tensor | np.ndarray | None
+
+
+def _instruction(step: Step) -> tuple[int, float | np.ndarray] | None:
+    """What the compiled colour pass does for this step, or None (registry on torch)."""
+    op = get_op(step.op)
+    ins = colour_kernels.instruction(op, step.params)
+    if ins is not None:
+        return ins
+    lut = _channel_lut(step)
+    return None if lut is None else (colour_kernels.LUT, lut)
+
+
+def _program_input(x: ColourValues, index: ColourIndex) -> tuple[np.ndarray, float]:
+    """(Ux3 colours, divisor) for colour_kernels.run."""
+    if x is None:
+        return index.colours, 255.0
+    if isinstance(x, np.ndarray):
+        return x, 1.0
+    return x.reshape(3, -1).numpy().T, 1.0  # a strided view: no copy
+
+
+def _planes(x: ColourValues, index: ColourIndex) -> torch.Tensor:
+    if x is None:
+        return index.tensor()
+    if isinstance(x, np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(x.T)).view(1, 3, 1, -1)
+    return x
 
 
 def _f32_to_u8(a: np.ndarray) -> np.ndarray:

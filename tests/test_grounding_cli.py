@@ -83,3 +83,15 @@ def test_edit_removes_the_named_person_and_saves_the_mask(tmp_path, capsys):
                                                   int(p.box[0]):int(p.box[2])].mean() > 0.3]
     assert len(on_him(photo)) == 1 and not on_him(out)
     assert np.abs(after - before)[~m].mean() < 1.0  # the rest of the photo is as it was
+
+
+def test_ground_bench_prints_a_time_per_source(tmp_path, chelsea, capsys):
+    from lbie_desktop.cli.grounding_cmds import BENCH_PHRASES
+
+    photo = _save(tmp_path, chelsea)
+    assert main(["ground-bench", str(photo), "--repeat", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for source in BENCH_PHRASES:
+        row = next(ln for ln in lines if ln.split() and ln.split()[0] == source)
+        wall = float(row.split()[1])
+        assert 0 <= wall < 120_000 and "ms wall" in row and "ms cpu" in row

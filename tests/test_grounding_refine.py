@@ -58,3 +58,20 @@ def test_click_on_a_person_adds_that_whole_person(astronaut):
     m = refine.click(np.zeros(photo.shape[:2], np.float32), photo, 200, 300,
                      instances=[d["mask"] for d in found])
     assert np.array_equal(m, people[0]["mask"]) and m.mean() > 0.2
+
+
+def test_grabcut_in_a_detector_box_keeps_the_object_not_the_box():
+    rng = np.random.default_rng(0)
+    h, w = 240, 320
+    img = (rng.normal(0, 12, (h, w, 3)) + np.linspace(60, 160, w)[None, :, None]).clip(0, 255)
+    yy, xx = np.mgrid[0:h, 0:w]
+    disc = (yy - 120) ** 2 + (xx - 170) ** 2 < 60 ** 2
+    img[disc] = (200, 40, 30) + rng.normal(0, 8, (disc.sum(), 3))
+    img = img.clip(0, 255).astype(np.uint8)
+    box = (100, 50, 240, 190)  # a detector box a little loose around the disc
+    m = refine.grabcut_in_box(img, box) > 0.5
+    boxed = np.zeros_like(disc)
+    boxed[50:190, 100:240] = True
+    iou = (m & disc).sum() / (m | disc).sum()
+    assert iou > 0.9 > 0.75 > (boxed & disc).sum() / (boxed | disc).sum()
+    assert not m[:, :90].any() and not m[:, 250:].any()  # nothing outside the box's pad

@@ -39,3 +39,17 @@ def test_transparent_background_fill_is_saved_as_png_alpha(tmp_path):
     a = np.asarray(Image.open(out))
     assert a.shape == (512, 512, 4)
     assert a[:, :190, 3].max() == 0 and a[:, 210:, 3].min() == 255
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`lbie ops --json | head -1`: the closed pipe ends the command quietly."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from lbie_desktop.cli import main; sys.exit(main())",
+                             "ops", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lbie: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `lbie parse ... | head`: the reader left; say nothing more, as other Unix tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

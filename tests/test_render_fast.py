@@ -224,11 +224,13 @@ def test_compiled_colour_ops_match_the_registry_on_every_colour(name, amount):
     colours = _colour_grid()
     ins = colour_kernels.instruction(get_op(name), {"amount": amount})
     assert ins is not None
-    fast = colour_kernels.run(colours, 255.0, [ins])
+    fast, fast8 = colour_kernels.run(colours, 255.0, [ins])
     t = torch.from_numpy(colours.T.astype(np.float32) / 255.0).reshape(1, 3, 1, -1)
     ref = apply_op(name, t, {"amount": amount}).reshape(3, -1).T.numpy()
     # float32 arithmetic in another order: a few ulps, far from a 1/255 step
     assert np.abs(fast - ref).max() < 2e-5
+    # the uint8 table is the float one rounded as the per-pixel result is
+    assert np.array_equal(fast8, np.round(fast * np.float32(255)).astype(np.uint8))
 
 
 def test_a_replaced_op_function_is_not_compiled():

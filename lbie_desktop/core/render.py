@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -173,6 +174,7 @@ class Frame:
     alpha: np.ndarray | None = None  # HxW float32 in [0,1]; None = opaque
     index: ColourIndex | None = None  # with table: colour-run output
     table: np.ndarray | None = None  # Ux3 float32
+    table8: np.ndarray | None = None  # Ux3 uint8: table rounded (when the run made it)
     _own_index: ColourIndex | None = field(default=None, repr=False)
 
     @property
@@ -186,7 +188,7 @@ class Frame:
     def u8(self) -> np.ndarray:
         if self.rgb8 is None:
             if self.index is not None and self.table is not None:
-                self.rgb8 = gather_u8(self.index, self.table)
+                self.rgb8 = gather_u8(self.index, self.table, self.table8)
             else:
                 assert self.rgbf is not None
                 self.rgb8 = _f32_to_u8(self.rgbf)
@@ -272,6 +274,8 @@ class Renderer:
         self._last_blur_key: tuple | None = None
         self._locks = {"preview": threading.Lock(), "full": threading.Lock()}
         self.stats = {"units_run": 0, "steps_run": 0}
+        # (unit, wall s, process CPU s) per unit the last render ran: `lbie bench` prints them
+        self.last_timings: list[tuple[str, float, float]] = []
 
     # --- public API ------------------------------------------------------------------------
     def render(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
@@ -334,9 +338,14 @@ class Renderer:
             n += 1
         del chain[n:]
         frame = chain[n - 1][1] if n else self._bases[kind]
+        timings = []
         for i in range(n, len(units)):
+            c0, t0 = time.process_time(), time.perf_counter()
             frame = self._run_unit(units[i], frame, keys[i - 1] if i else kind, kind)
             chain.append((keys[i], frame))
+            label = f"{units[i].kind} ({'+'.join(s.op for s in units[i].steps)})"
+            timings.append((label, time.perf_counter() - t0, time.process_time() - c0))
+        self.last_timings = timings
         runs = self._colour_steps[kind]
         while len(runs) > 8:  # oldest runs first (dicts keep insertion order)
             del runs[next(iter(runs))]
@@ -394,6 +403,7 @@ class Renderer:
             n -= 1
             cached.pop()
         x: np.ndarray | torch.Tensor | None = cached[n - 1][1] if n else None  # None: index
+        x8 = None  # x rounded to uint8, when a compiled group made x
         i = n
         while i < len(pointwise):
             # consecutive steps the compiled pass knows (per-channel LUTs composed, brightness,
@@ -409,7 +419,7 @@ class Renderer:
                     program.append(ins)
                 j += 1
             if program:
-                x = colour_kernels.run(*_program_input(x, index), program)
+                x, x8 = colour_kernels.run(*_program_input(x, index), program)
                 self.stats["steps_run"] += j - i
                 cached.extend((skeys[k], None) for k in range(i, j - 1))
                 cached.append((skeys[j - 1], x))
@@ -431,11 +441,12 @@ class Renderer:
             every = map_last_dim(through, _planes(x, index))
             self.stats["steps_run"] += len(group)
             cached.extend((skeys[i + g], every[g]) for g in range(len(group)))
-            x = every[-1]
+            x, x8 = every[-1], None
             i = j
         runs[ckey] = runs.pop(ckey)  # most recent last
-        table = x if isinstance(x, np.ndarray) else table_of(_planes(x, index))
-        return Frame(index=index, table=table, alpha=frame.alpha)
+        if isinstance(x, np.ndarray):  # a compiled group made the colours (now, or cached)
+            return Frame(index=index, table=x, table8=x8, alpha=frame.alpha)
+        return Frame(index=index, table=table_of(_planes(x, index)), alpha=frame.alpha)
 
     def _run_masked(self, step: Step, frame: Frame) -> Frame:
         """A local per-pixel step: the op on the distinct colours, composited per pixel."""

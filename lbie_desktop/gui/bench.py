@@ -88,7 +88,26 @@ def main(argv: list[str] | None = None) -> int:
     pump_until(lambda: bool(w.draft.steps) and not w.busy)
     slider = w.steps_panel.cards[w.draft.steps[0].id].controls["amount"].slider.slider
 
+    # where a move's time goes: the render and the QImage conversion (worker thread), the
+    # rest is hand-over and the UI thread showing it
+    from lbie_desktop.gui import window_rendering
+
+    spans: dict[str, list[float]] = {"render": [], "QImage": []}
+
+    def timed(name, fn):
+        def wrapper(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spans[name].append((time.perf_counter() - t) * 1000)
+        return wrapper
+
+    renderer = w.session.renderer
+    renderer.render_view = timed("render", renderer.render_view)
+    window_rendering.rgb_to_display_image = timed("QImage", window_rendering.rgb_to_display_image)
     latencies: list[float] = []
+    cpu0 = time.process_time()
     timer.start()
     last[0] = clock.elapsed()
     lo, hi = slider.minimum(), slider.maximum()
@@ -100,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         slider.setValue(lo + (hi - lo) * (i % 10) // 10 + 1)
         pump_until(lambda: shown[0])
         latencies.append((time.perf_counter() - t) * 1000)
+    cpu = (time.process_time() - cpu0) * 1000 / args.positions
     pump_until(lambda: not w.busy)
     timer.stop()
     w.close()
@@ -109,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"slider -> preview: median {statistics.median(lat):.0f} ms, "
           f"p90 {np.percentile(lat, 90):.0f} ms, max {lat.max():.0f} ms "
           f"over {len(lat)} positions")
+    print(f"  per move: process CPU {cpu:.0f} ms (all threads); worker: render median "
+          f"{statistics.median(spans['render']):.1f} ms, QImage conversion "
+          f"{statistics.median(spans['QImage']):.1f} ms ({len(spans['render'])} renders for "
+          f"{len(lat)} positions: stale ones are skipped); load average "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"UI thread: longest stall {max(stalls):.0f} ms, "
           f"p99 {np.percentile(stalls, 99):.0f} ms ({len(stalls)} probes)")
     feature_figures(w.session.renderer.proxy)

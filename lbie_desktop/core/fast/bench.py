@@ -81,6 +81,8 @@ class BenchResult:
     ours_warm: Timing
     proxy_size: tuple[int, int]
     sliders: dict[str, list[Timing]] = field(default_factory=dict)  # name -> one per move
+    # slider name -> {unit label: one Timing per move} (what the renderer re-ran)
+    stages: dict[str, dict[str, list[Timing]]] = field(default_factory=dict)
     max_err_full: int | None = None
     max_err_proxy: int = -1
     reference_s: float | None = None
@@ -116,6 +118,9 @@ class BenchResult:
             out.append(f"slider change on the {w}x{h} proxy, {name} (median of {len(ms)}): "
                        f"{statistics.median(ms):.1f} ms (min {min(ms):.1f}; CPU {cpu:.1f} ms; "
                        "target <= 30)")
+            for label, times in self.stages.get(name, {}).items():
+                out.append(f"    {label}: {statistics.median(t.wall for t in times) * 1000:.1f}"
+                           f" ms (CPU {statistics.median(t.cpu for t in times) * 1000:.1f} ms)")
         full = "not measured" if self.max_err_full is None else f"{self.max_err_full}/255"
         out.append(f"reference-vs-fast max abs error: full {full}, proxy "
                    f"{self.max_err_proxy}/255 (target <= 1)")
@@ -125,14 +130,24 @@ class BenchResult:
         return out
 
 
-def _slider(r, chain: list[Step], k: int, param: str, values: list[float]) -> list[Timing]:
+def _slider(r, chain: list[Step], k: int, param: str, values: list[float]
+            ) -> tuple[list[Timing], dict[str, list[Timing]]]:
+    """Timings of each move, and per move the units the renderer re-ran (plus the rest:
+    cache keys, the uint8 result and the caller's copy)."""
     r.render(chain)
-    times = []
+    times: list[Timing] = []
+    stages: dict[str, list[Timing]] = {}
     for v in values:
         moved = list(chain)
         moved[k] = moved[k].copy(params={**moved[k].params, param: v})
-        times.append(_timed(lambda moved=moved: r.render(moved)))
-    return times
+        total = _timed(lambda moved=moved: r.render(moved))
+        times.append(total)
+        units = [(label, Timing(wall, cpu)) for label, wall, cpu in r.last_timings]
+        rest = Timing(total.wall - sum(t.wall for _, t in units),
+                      total.cpu - sum(t.cpu for _, t in units))
+        for label, t in [*units, ("rest (keys, uint8 result, copy)", rest)]:
+            stages.setdefault(label, []).append(t)
+    return times, stages
 
 
 def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves: int = 25,
@@ -171,11 +186,12 @@ def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves:
 
     preview_threads = 1 if busy() else workers()
     steps = [0.1 + 0.02 * i for i in range(slider_moves)]
-    sliders = {
+    moves = {
         "contrast, step 2 of 8": _slider(r, chain, 1, "amount", steps),
         "temperature, step 7 of 8": _slider(r, chain, 6, "temperature", steps),
         "sharpness, step 8 of 8": _slider(r, chain, 7, "amount", [0.3 + s for s in steps]),
     }
+    sliders = {name: m[0] for name, m in moves.items()}
     ref_s = err_full = None
     if reference:
         t0 = time.perf_counter()
@@ -187,5 +203,6 @@ def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves:
                            - r.render(chain)).max())
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     return BenchResult(desc, photo.shape[0] * photo.shape[1] / 1e6, os.cpu_count() or 1, load,
-                       pil_t, cold, warm, r.proxy.shape[:2], sliders, err_full, err_proxy,
+                       pil_t, cold, warm, r.proxy.shape[:2], sliders,
+                       {name: m[1] for name, m in moves.items()}, err_full, err_proxy,
                        ref_s, preview_threads)

@@ -142,8 +142,10 @@ def _saturation(p: np.ndarray, n: int, amount: np.float32) -> None:  # pragma: n
 
 @njit(parallel=True, cache=True, nogil=True)
 def run_program(src: np.ndarray, divisor: float, codes: np.ndarray, amounts: np.ndarray,
-                luts: np.ndarray, curve: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-    """out[i] = the program applied to src[i] / divisor.
+                luts: np.ndarray, curve: np.ndarray, out: np.ndarray,
+                out8: np.ndarray) -> None:  # pragma: no cover
+    """out[i] = the program applied to src[i] / divisor, and out8[i] the same rounded to
+    uint8 as render.to_uint8 rounds (half to even), for the per-pixel result.
 
     src: Ux3 colours (uint8 with divisor 255, float32 with divisor 1; any strides, so the
     transposed view of torch planes works too); codes: int32 per instruction; amounts:
@@ -172,9 +174,11 @@ def run_program(src: np.ndarray, divisor: float, codes: np.ndarray, amounts: np.
                 _contrast_less(p, n, a)
             else:
                 _saturation(p, n, a)
+        k255 = np.float32(255.0)
         for j in range(n):
             for c in range(3):
                 out[i0 + j, c] = p[c, j]
+                out8[i0 + j, c] = np.uint8(np.rint(p[c, j] * k255))
 
 
 # --- which steps run natively ------------------------------------------------------------
@@ -210,9 +214,9 @@ def instruction(op: Op, params: Mapping[str, Any]) -> tuple[int, float] | None:
 
 
 def run(src: np.ndarray, divisor: float, program: list[tuple[int, float | np.ndarray]]
-        ) -> np.ndarray:
-    """Ux3 float32 table: src (Ux3, see run_program) through the program, where each
-    instruction is (code, amount) or (LUT, 3xN lut)."""
+        ) -> tuple[np.ndarray, np.ndarray]:
+    """Ux3 float32 table and its uint8 rounding: src (Ux3, see run_program) through the
+    program, where each instruction is (code, amount) or (LUT, 3xN lut)."""
     codes = np.array([c for c, _ in program], np.int32)
     luts = [a for c, a in program if c == LUT]
     amounts = np.empty(len(program), np.float32)
@@ -226,5 +230,6 @@ def run(src: np.ndarray, divisor: float, program: list[tuple[int, float | np.nda
     stacked = (np.stack(luts).astype(np.float32, copy=False) if luts
                else np.zeros((1, 3, 2), np.float32))
     out = np.empty((src.shape[0], 3), np.float32)
-    run_program(src, float(divisor), codes, amounts, stacked, _CURVE, out)
-    return out
+    out8 = np.empty((src.shape[0], 3), np.uint8)
+    run_program(src, float(divisor), codes, amounts, stacked, _CURVE, out, out8)
+    return out, out8

@@ -106,9 +106,12 @@ def table_of_unclamped(t: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(t.reshape(3, -1).T.numpy(), dtype=np.float32)
 
 
-def gather_u8(index: ColourIndex, table: np.ndarray) -> np.ndarray:
-    """Per-pixel result rounded as render.to_uint8 rounds."""
-    lut8 = np.round(np.clip(table, 0, 1) * np.float32(255.0)).astype(np.uint8)
+def gather_u8(index: ColourIndex, table: np.ndarray, lut8: np.ndarray | None = None
+              ) -> np.ndarray:
+    """Per-pixel result rounded as render.to_uint8 rounds (lut8: the table already rounded,
+    as the compiled colour pass gives it)."""
+    if lut8 is None:
+        lut8 = np.round(np.clip(table, 0, 1) * np.float32(255.0)).astype(np.uint8)
     out = np.empty((*index.shape, 3), np.uint8)
     kernels.gather_u8(index.idx, lut8, out)
     return out

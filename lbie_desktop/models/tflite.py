@@ -2,8 +2,8 @@
 
 Why not ai-edge-litert or a conversion to ONNX: the first is a 22 MB native wheel for one
 230 KB face detector, the second needs TensorFlow. The flat graphs of these models use a
-handful of builtin ops, so the file is read with `flatbuffers` (already installed with
-onnxruntime) and run op by op with torch.nn.functional. An op outside that set is refused
+handful of builtin ops, so the file is read by the small flatbuffer table reader below (no
+dependency) and run op by op with torch.nn.functional. An op outside that set is refused
 when the model is loaded, never silently skipped.
 
 Field numbers follow TensorFlow's lite/schema/schema.fbs (they are frozen by the format).

@@ -80,3 +80,78 @@ def test_a_folder_without_a_model_is_not_used(chelsea, tmp_path, monkeypatch):
     monkeypatch.setenv("LBIE_CLIPSEG_DIR", str(tmp_path))
     g = ground(chelsea, "the striped fur")
     assert not g.ok and "paint" in g.explanation
+
+
+# --- SAM for click-to-segment: a tiny random SAM saved to a temp folder -------------------
+
+@pytest.fixture(scope="module")
+def tiny_sam(tmp_path_factory):
+    import torch
+    from transformers import (
+        SamConfig,
+        SamMaskDecoderConfig,
+        SamModel,
+        SamProcessor,
+        SamPromptEncoderConfig,
+        SamVisionConfig,
+    )
+    from transformers.models.sam import SamImageProcessorPil
+
+    d = tmp_path_factory.mktemp("sam")
+    vision = SamVisionConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                             mlp_dim=64, output_channels=32, image_size=128, patch_size=16,
+                             window_size=4, global_attn_indexes=[1], num_pos_feats=16)
+    prompt = SamPromptEncoderConfig(hidden_size=32, image_size=128, patch_size=16,
+                                    mask_input_channels=4)
+    decoder = SamMaskDecoderConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                   mlp_dim=64, iou_head_hidden_dim=32)
+    torch.manual_seed(0)
+    SamModel(SamConfig(vision_config=vision.to_dict(), prompt_encoder_config=prompt.to_dict(),
+                       mask_decoder_config=decoder.to_dict())).save_pretrained(d)
+    images = SamImageProcessorPil(size={"longest_edge": 128},
+                                  pad_size={"height": 128, "width": 128})
+    SamProcessor(image_processor=images).save_pretrained(d)
+    return d
+
+
+def test_click_uses_sam_from_the_configured_folder(coffee, tiny_sam, monkeypatch):
+    from lbie_desktop.grounding import refine
+    from lbie_desktop.grounding.sources import openvocab
+
+    h, w = coffee.shape[:2]
+    points = [(int(w * fx), int(h * fy)) for fx in (0.2, 0.5, 0.8) for fy in (0.3, 0.7)]
+    colour = [refine.segment_at(coffee, x, y) for x, y in points]
+    monkeypatch.setenv("LBIE_SAM_DIR", str(tiny_sam))
+    used = 0
+    for (x, y), flood in zip(points, colour):
+        sam = openvocab.click_segment(coffee, x, y)
+        got = refine.segment_at(coffee, x, y)
+        assert got.shape == (h, w) and got[y, x] == 1.0
+        if sam is None:  # no proposal contains the click: the colour region, as before
+            assert np.array_equal(got, flood)
+        else:
+            used += 1
+            assert np.array_equal(got, sam) and not np.array_equal(got, flood)
+    assert used >= 1  # the random model still proposes masks that contain some clicks
+
+
+def test_sam_folder_in_settings_file_is_used(tiny_sam):
+    from lbie_desktop import paths
+    from lbie_desktop.grounding.sources import openvocab
+
+    assert not openvocab.sam_configured()
+    (paths.data_dir() / "settings.json").write_text(json.dumps({"sam_dir": str(tiny_sam)}))
+    assert openvocab.sam_configured() and openvocab.sam_dir() == tiny_sam
+
+
+def test_a_broken_sam_folder_falls_back_to_colour_regions(coffee, tmp_path, monkeypatch,
+                                                          caplog):
+    from lbie_desktop.grounding import refine
+
+    flood = refine.segment_at(coffee, 100, 100)
+    (tmp_path / "config.json").write_text("{not json")
+    monkeypatch.setenv("LBIE_SAM_DIR", str(tmp_path))
+    with caplog.at_level("WARNING"):
+        got = refine.segment_at(coffee, 100, 100)
+    assert np.array_equal(got, flood)
+    assert "SAM" in caplog.text

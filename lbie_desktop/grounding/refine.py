@@ -4,6 +4,7 @@ Masks are float32 [H,W] in [0,1]. Every primitive returns a new array (undo keep
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import cv2
@@ -94,10 +95,24 @@ def brush(mask: np.ndarray, points: Sequence[tuple[float, float]], radius: float
 
 
 def segment_at(image_rgb: np.ndarray, x: int, y: int, tolerance: int = 18) -> np.ndarray:
-    """The similar-coloured connected region under a click (flood fill on a smoothed copy)."""
+    """The segment under a click: SAM's when a SAM folder is configured (see
+    sources/openvocab.py), else the similar-coloured connected region (flood fill on a
+    smoothed copy). A SAM folder that fails to load logs why and falls back."""
     h, w = image_rgb.shape[:2]
     if not (0 <= x < w and 0 <= y < h):
         raise ValueError(f"click ({x}, {y}) is outside the {w}x{h} image")
+    from lbie_desktop.grounding.sources import openvocab
+
+    if openvocab.sam_configured():
+        from lbie_desktop.errors import UserError
+
+        try:
+            m = openvocab.click_segment(image_rgb, x, y)
+        except UserError as exc:
+            logging.getLogger(__name__).warning("click-to-segment with SAM failed: %s", exc)
+            m = None
+        if m is not None:
+            return m
     smooth = cv2.bilateralFilter(np.ascontiguousarray(image_rgb[..., :3]), 7, 30, 7)
     ff = np.zeros((h + 2, w + 2), np.uint8)
     d = (tolerance,) * 3

@@ -1,6 +1,9 @@
-"""Optional open-vocabulary segmentation: a CLIPSeg checkpoint in a local folder the user
-points to (`LBIE_CLIPSEG_DIR`, or `clipseg_dir` in settings.json in the data folder).
-Nothing is downloaded: the folder must hold config, weights and processor files."""
+"""Optional open-vocabulary models from local folders the user points to, never downloaded:
+- CLIPSeg for phrases no other source knows (`LBIE_CLIPSEG_DIR`, or `clipseg_dir` in
+  settings.json in the data folder);
+- SAM for click-to-segment (`LBIE_SAM_DIR`, or `sam_dir`): refine.segment_at, which the
+  editor's click tool calls, uses it instead of the similar-colour flood fill.
+Each folder must hold a transformers checkpoint: config, weights and processor files."""
 
 from __future__ import annotations
 
@@ -15,20 +18,33 @@ from lbie_desktop import paths
 from lbie_desktop.errors import UserError
 
 
-def model_dir() -> Path | None:
-    d = os.environ.get("LBIE_CLIPSEG_DIR")
+def _folder(env: str, key: str) -> Path | None:
+    d = os.environ.get(env)
     if not d:
         settings = paths.data_dir() / "settings.json"
         if settings.exists():
             try:
-                d = json.loads(settings.read_text()).get("clipseg_dir")
+                d = json.loads(settings.read_text()).get(key)
             except (ValueError, AttributeError):
                 d = None
     return Path(d) if d else None
 
 
+def model_dir() -> Path | None:
+    return _folder("LBIE_CLIPSEG_DIR", "clipseg_dir")
+
+
 def configured() -> bool:
     d = model_dir()
+    return bool(d and (d / "config.json").exists())
+
+
+def sam_dir() -> Path | None:
+    return _folder("LBIE_SAM_DIR", "sam_dir")
+
+
+def sam_configured() -> bool:
+    d = sam_dir()
     return bool(d and (d / "config.json").exists())
 
 
@@ -59,3 +75,39 @@ def segment(image_rgb: np.ndarray, phrase: str) -> np.ndarray:
     prob = torch.sigmoid(logits.reshape(-1, *logits.shape[-2:])[0]).numpy().astype(np.float32)
     h, w = image_rgb.shape[:2]
     return cv2.resize(prob, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+@lru_cache(maxsize=1)
+def _load_sam(folder: str):
+    from transformers import SamModel, SamProcessor
+
+    try:
+        processor = SamProcessor.from_pretrained(folder, local_files_only=True)
+        model = SamModel.from_pretrained(folder, local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"could not load SAM from {folder}: {exc}") from exc
+    return processor, model.eval()
+
+
+def click_segment(image_rgb: np.ndarray, x: int, y: int) -> np.ndarray | None:
+    """SAM's mask for a click at (x, y): of its three proposals, the one it rates best that
+    contains the click; None when none does (the caller falls back to colour regions)."""
+    import torch
+
+    d = sam_dir()
+    if d is None:
+        raise UserError("no SAM folder configured (set LBIE_SAM_DIR)")
+    processor, model = _load_sam(str(d))
+    rgb = np.ascontiguousarray(image_rgb[..., :3])
+    with torch.inference_mode():
+        inputs = processor(images=rgb, input_points=[[[float(x), float(y)]]],
+                           return_tensors="pt")
+        out = model(**inputs, multimask_output=True)
+        masks = processor.image_processor.post_process_masks(
+            out.pred_masks, inputs["original_sizes"], inputs["reshaped_input_sizes"])[0][0]
+    scores = out.iou_scores[0, 0].tolist()
+    for k in sorted(range(len(scores)), key=lambda i: -scores[i]):
+        m = masks[k].numpy()
+        if m[int(y), int(x)]:
+            return m.astype(np.float32)
+    return None

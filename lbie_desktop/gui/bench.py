@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from lbie_desktop.paths import sample_photo
 
     torch.set_num_threads(1)
-    app = build_app()
+    _app = build_app()  # the QApplication must live as long as the window
     from lbie_desktop.gui.main_window import MainWindow
 
     photo = args.photo
@@ -52,9 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     w.show()
 
     def pump_until(cond, timeout=120.0) -> None:
+        # Sleep in the event loop between events, as the app does: polling processEvents
+        # kept the UI thread spinning, which took a core from the render worker (2 cores:
+        # the slider figures were mostly the harness). A 10 ms timer re-checks cond.
+        loop, wake = QEventLoop(), QTimer()
+        wake.start(10)
+        flags = (QEventLoop.ProcessEventsFlag.AllEvents
+                 | QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         t0 = time.perf_counter()
         while not cond() and time.perf_counter() - t0 < timeout:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            loop.processEvents(flags)
+        wake.stop()
 
     stalls: list[float] = []
     clock = QElapsedTimer()
@@ -92,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     # rest is hand-over and the UI thread showing it
     from lbie_desktop.gui import window_rendering
 
-    spans: dict[str, list[float]] = {"render": [], "QImage": []}
+    spans: dict[str, list[float]] = {"render": [], "QImage": [], "schedule": [], "show": []}
 
     def timed(name, fn):
         def wrapper(*a, **k):
@@ -106,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     renderer = w.session.renderer
     renderer.render_view = timed("render", renderer.render_view)
     window_rendering.rgb_to_display_image = timed("QImage", window_rendering.rgb_to_display_image)
+    w.schedule_render = timed("schedule", w.schedule_render)  # UI thread: steps -> job
+    w._preview_ready = timed("show", w._preview_ready)  # UI thread: pixmap on the canvas
     latencies: list[float] = []
     cpu0 = time.process_time()
     timer.start()
@@ -129,10 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"slider -> preview: median {statistics.median(lat):.0f} ms, "
           f"p90 {np.percentile(lat, 90):.0f} ms, max {lat.max():.0f} ms "
           f"over {len(lat)} positions")
-    print(f"  per move: process CPU {cpu:.0f} ms (all threads); worker: render median "
-          f"{statistics.median(spans['render']):.1f} ms, QImage conversion "
-          f"{statistics.median(spans['QImage']):.1f} ms ({len(spans['render'])} renders for "
-          f"{len(lat)} positions: stale ones are skipped); load average "
+    med = {k: statistics.median(v) if v else float("nan") for k, v in spans.items()}
+    print(f"  per move: process CPU {cpu:.0f} ms (all threads); medians: worker render "
+          f"{med['render']:.1f} ms + QImage conversion {med['QImage']:.1f} ms; UI thread "
+          f"scheduling {med['schedule']:.1f} ms + showing {med['show']:.1f} ms "
+          f"({len(spans['render'])} renders for {len(lat)} positions); load average "
           + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"UI thread: longest stall {max(stalls):.0f} ms, "
           f"p99 {np.percentile(stalls, 99):.0f} ms ({len(stalls)} probes)")

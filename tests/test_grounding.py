@@ -120,6 +120,14 @@ def test_the_ball_is_yellow_and_small(messi):
     assert r > b + 30 and gr > b + 30  # yellow, not the green pitch
 
 
+def test_a_colour_word_picks_among_detected_objects(messi):
+    yellow = ground(messi, "the yellow ball")
+    blue = ground(messi, "the blue ball")
+    assert yellow.ok and "the yellow one" in yellow.explanation, yellow.explanation
+    assert np.array_equal(yellow.mask, ground(messi, "the ball").mask)  # the same ball
+    assert not blue.ok and blue.mask is None and "none is blue" in blue.explanation
+
+
 def test_sky_found_on_a_photo_with_sky(rocket):
     g = ground(rocket, "make the sky")
     assert g.ok and g.source == "sky", g.explanation

@@ -75,3 +75,13 @@ def test_grabcut_in_a_detector_box_keeps_the_object_not_the_box():
     iou = (m & disc).sum() / (m | disc).sum()
     assert iou > 0.9 > 0.75 > (boxed & disc).sum() / (boxed | disc).sum()
     assert not m[:, :90].any() and not m[:, 250:].any()  # nothing outside the box's pad
+
+
+def test_grabcut_gives_the_same_mask_every_time(coffee):
+    # Asking twice for "the cup" must not give two different masks (undo, render cache).
+    box = (60, 20, 340, 330)
+    first = refine.grabcut_in_box(coffee, box)
+    import cv2
+
+    cv2.randu(np.zeros((4, 4), np.float32), 0, 1)  # other OpenCV work moves its global RNG
+    assert np.array_equal(first, refine.grabcut_in_box(coffee, box))

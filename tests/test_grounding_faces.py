@@ -85,3 +85,21 @@ def test_a_file_that_is_not_tflite_is_refused(tmp_path):
     bad.write_bytes(b"\x00" * 64)
     with pytest.raises(UserError, match="not a TFLite model"):
         TFLiteModel(bad)
+
+
+def test_an_op_the_interpreter_lacks_is_refused_when_loading(faces_pack, tmp_path):
+    from lbie_desktop.models import tflite
+
+    src = faces_pack / "models" / "faces" / "face_detection_short_range.tflite"
+    buf = bytearray(src.read_bytes())
+    model = tflite._Table(bytes(buf), int.from_bytes(buf[0:4], "little"))
+    code = model.tables(1)[0]  # the first operator code: make it HARD_SWISH (117)
+    for field, width in ((3, 4), (0, 1)):
+        at = code._field(field)
+        if at:
+            buf[code.pos + at:code.pos + at + width] = (117).to_bytes(width, "little")
+    bad = tmp_path / "patched.tflite"
+    bad.write_bytes(bytes(buf))
+    tflite.TFLiteModel(src)  # the original loads
+    with pytest.raises(UserError, match="op 117 is not supported"):
+        tflite.TFLiteModel(bad)

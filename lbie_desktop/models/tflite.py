@@ -127,6 +127,13 @@ class TFLiteModel:
             if op.code == DEQUANTIZE and op.inputs[0] in self.consts:
                 self.consts[op.outputs[0]] = self.consts[op.inputs[0]].float()
         self._weights: dict[int, torch.Tensor] = {}
+        for op in self.ops:  # fused activations too are checked now, not on the first run
+            field = {CONV_2D: 3, DEPTHWISE_CONV_2D: 4, MAX_POOL_2D: 5, ADD: 0,
+                     CONCATENATION: 1}.get(op.code)
+            if field is not None and op.options is not None \
+                    and op.options.scalar(field, "<i1") not in _ACT:
+                raise UserError(f"TFLite fused activation {op.options.scalar(field, '<i1')} "
+                                "is not supported here")
         for k, op in enumerate(self.ops):
             if op.code == CONV_2D:
                 self._weights[k] = self.consts[op.inputs[1]].permute(0, 3, 1, 2).contiguous()

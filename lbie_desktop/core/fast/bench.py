@@ -65,6 +65,22 @@ def _timed(fn: Callable[[], object]) -> Timing:
     return Timing(time.perf_counter() - t0, time.process_time() - c0)
 
 
+def idle_spin_ms(sleep_s: float = 0.03, repeat: int = 10) -> float:
+    """CPU this process burns while its thread sleeps right after a tiny parallel kernel:
+    numba's OpenMP workers spinning before they sleep (see fast/__init__.py)."""
+    from lbie_desktop.core.fast.kernels import copy_rows
+
+    a = np.zeros((64, 64, 3), np.uint8)
+    b = np.empty_like(a)
+    burnt = []
+    for _ in range(repeat):
+        copy_rows(a, b)
+        c0 = time.process_time()
+        time.sleep(sleep_s)
+        burnt.append(time.process_time() - c0)
+    return statistics.median(burnt) * 1000
+
+
 def _best(fn: Callable[[], object], repeat: int) -> Timing:
     runs = [_timed(fn) for _ in range(repeat)]
     return Timing(min(r.wall for r in runs), min(r.cpu for r in runs))
@@ -87,6 +103,7 @@ class BenchResult:
     max_err_proxy: int = -1
     reference_s: float | None = None
     preview_threads: int = 0  # numba threads the slider renders used (1 when busy)
+    spin_ms: float | None = None  # see idle_spin_ms
 
     @property
     def ratio(self) -> float:
@@ -112,6 +129,10 @@ class BenchResult:
         if self.preview_threads:
             out.append(f"proxy renders: numba kernels on {self.preview_threads} thread(s) "
                        "(one when the load average is at least the core count)")
+        if self.spin_ms is not None:
+            out.append(f"CPU burnt by idle kernel threads in the 30 ms after a kernel: "
+                       f"{self.spin_ms:.2f} ms (OpenMP spin; GOMP_SPINCOUNT="
+                       f"{os.environ.get('GOMP_SPINCOUNT', 'unset')})")
         for name, moves in self.sliders.items():
             ms = [m.wall * 1000 for m in moves]
             cpu = statistics.median(m.cpu * 1000 for m in moves)
@@ -205,4 +226,4 @@ def run_bench(size: tuple[int, int] = BENCH_SIZE, repeat: int = 3, slider_moves:
     return BenchResult(desc, photo.shape[0] * photo.shape[1] / 1e6, os.cpu_count() or 1, load,
                        pil_t, cold, warm, r.proxy.shape[:2], sliders,
                        {name: m[1] for name, m in moves.items()}, err_full, err_proxy,
-                       ref_s, preview_threads)
+                       ref_s, preview_threads, idle_spin_ms())

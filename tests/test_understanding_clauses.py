@@ -142,3 +142,29 @@ def test_a_bare_region_or_stop_words_ask_for_nothing() -> None:
         assert understand(text) == [], text
     assert understand("the sky brighter")  # an op word makes it a request
     assert understand("The desired image was clear of people in the ocean.")
+
+
+def test_a_verbless_exclusion_after_a_removal_scopes_only_the_removal() -> None:
+    for request in ("Brighten image a lot and remove all people, but the band members.",
+                    "remove every person on the picture but the couple. Increase light a little"):
+        s = _steps(request)
+        assert s["brightness"].enabled and not s["brightness"].local, request
+        assert s["inpaint_obj"].local
+
+
+def test_target_phrases_stop_at_intensity_words_and_pictures_are_not_regions() -> None:
+    assert _steps("Make her a little brighter.")["brightness"].target == "her"
+    assert op_target("Can someone please colorize my dad's picture?", "hue") is None
+    assert op_target("make a nice colored portrait", "saturation") is None
+    assert op_target("the brightness of the left picture needs to be enhanced",
+                     "brightness") is None
+
+
+def test_only_an_edit_verbs_object_is_a_region_by_the_words_alone() -> None:
+    from lbie_desktop.understanding.targets import find_targets
+
+    # "brighten the face": the object of the verb is what to edit
+    assert [t.direct for t in find_targets("brighten the face")] == [True]
+    # "more colour on the sail": a place, which the locality head must confirm
+    assert [t.direct for t in find_targets("add more colour on the sail")] == [False]
+    assert _steps("brighten the face")["brightness"].local

@@ -16,3 +16,19 @@ def test_lightness_merges_into_brightness_for_the_paper_labels() -> None:
     assert to_paper_labels({"lightness", "denoise"}) == {"brightness"}
     micro, _, _ = micro_macro([{"lightness"}], [{"brightness"}], ["brightness"], paper=True)
     assert micro == 1.0
+
+
+def test_thresholds_are_one_shared_value_unless_asked_per_op() -> None:
+    import numpy as np
+
+    from lbie_desktop.understanding.labels import MODEL_OPS
+    from lbie_desktop.understanding.train import calibrate_thresholds
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((400, len(MODEL_OPS))) < 0.3).astype(np.float32)
+    p = np.clip(y * 0.5 + rng.random(y.shape) * 0.5, 0, 1)
+    p[:, 0] = np.clip(y[:, 0] * 0.2 + rng.random(400) * 0.4, 0, 1)  # op 0 runs low
+    shared = calibrate_thresholds(p, y, MODEL_OPS)
+    assert len(set(shared.values())) == 1
+    nudged = calibrate_thresholds(p, y, MODEL_OPS, per_op=True)
+    assert nudged[MODEL_OPS[0]] < shared[MODEL_OPS[0]]

@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--ngrams-from", metavar="WEIGHTS",
                    help="with --finish: take the n-gram half from this weights file (fitted "
                         "on the same training pairs)")
+    t.add_argument("--also-train-on", action="append", default=[], metavar="SPLIT",
+                   help="add a split (val) to the training requests once choices are made")
+    t.add_argument("--rethreshold", metavar="WEIGHTS",
+                   help="only choose WEIGHTS' thresholds again on the calibration pairs")
     t.add_argument("--no-ngrams", action="store_true",
                    help="MiniLM only (skip the hashed n-gram model in the ensemble)")
     t.set_defaults(func=cmd_train)
@@ -114,6 +118,13 @@ def _train_understanding(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else WEIGHTS
     t0 = time.time()
+    if args.rethreshold:
+        from lbie_desktop.understanding.train import rethreshold
+
+        meta = rethreshold(args.data, Path(args.rethreshold), out)
+        print(f"calibration micro-F1 (9 labels) {meta['calibration_micro_f1_9']}; "
+              f"sha256 {_sha256(out)}")
+        return 0
     if args.finish:
         from lbie_desktop.errors import UserError
         from lbie_desktop.understanding.train import finish
@@ -131,7 +142,7 @@ def _train_understanding(args: argparse.Namespace) -> int:
     meta = train(args.data, out, epochs=args.epochs, lr=args.lr, seed=args.seed,
                  threads=args.threads, n_lower=6 - args.train_layers,
                  smoothing=args.smoothing, cache_file=Path(args.cache) if args.cache else None,
-                 ngrams=not args.no_ngrams)
+                 ngrams=not args.no_ngrams, also_train_on=tuple(args.also_train_on))
     print(f"done in {time.time() - t0:.0f} s; calibration micro-F1 (9 labels) "
           f"{meta['calibration_micro_f1_9']}; sha256 {_sha256(out)}")
     return 0

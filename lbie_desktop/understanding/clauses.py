@@ -122,7 +122,8 @@ def op_target(text: str, op: str, clauses: list[Clause] | None = None,
     t = best_target(c.text, op)
     if t is None and fallback:
         return best_target(text, op)
-    return None if t is None else Target(t.phrase, t.start + c.start, t.end + c.start, t.exclude)
+    return None if t is None else Target(t.phrase, t.start + c.start, t.end + c.start, t.exclude,
+                                          t.direct)
 
 
 def exclusion_for(text: str, own: Clause | None, clauses: list[Clause]) -> Target | None:
@@ -135,6 +136,11 @@ def exclusion_for(text: str, own: Clause | None, clauses: list[Clause]) -> Targe
     home = next((c for c in clauses if c.start <= excl.start < c.start + len(c.text)), None)
     if home is None or home is own:
         return excl
+    k = clauses.index(home)
+    # "remove all people, but the band members": a verbless exclusion right after a removal
+    # is the removal's
+    if k > 0 and not names_any_op(home.text) and _REMOVAL.search(clauses[k - 1].text):
+        return None
     if own is None:  # an op the words don't name: scoped unless the exclusion is a removal's
         return None if _REMOVAL.search(home.text) else excl
     return None if names_any_op(home.text) else excl

@@ -52,7 +52,7 @@ def _locality(text: str, op: str, p_local: float | None, clauses: list[Clause]
         return True, excl, False  # "everything except the face" is a region too
     if op_clause(text, op, clauses) is not None:
         t = op_target(text, op, clauses, fallback=False)
-        if t is not None:
+        if t is not None and t.direct:
             return True, t, False
     if p_local is not None and p_local > 0.5:
         t = op_target(text, op, clauses)

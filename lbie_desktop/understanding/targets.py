@@ -20,14 +20,15 @@ _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|whic
          r"if|or|for me|thanks|thank|without|using|into|more|less|look|a bit|a little|"
          r"a lot|lots|very|really|much|significantly|considerably|"
          r"(?:on|in|of|from) (?:this|the|my|that) (?:photo|picture|image|pic|shot)|"
-         r"slightly|too|is|are|was|were|be|make|making|brighter|darker|lighter|sharper|"
+         r"slightly|too|is|are|was|were|be|needs?|make|making|brighter|darker|lighter|sharper|"
          r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
          r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|red|green|blue|yellow|orange|purple|"
          r"pink|brown|grey|gray|golden)\b))")
 # Region nouns people write without a determiner ("BLUR BACKGROUND", "brighten face").
 _BARE = (r"(?:back\s?ground|fore\s?ground|sky|face|faces|skin|eyes|hair|teeth|water|sea|grass|"
          r"trees?|people|person|man|woman|girl|boy|dog|cat|car|building|subject|lips)")
-_NP = rf"({_DET}\s+[^,.;:!?()\n]{{1,60}}?|(?:him|her|them|it|me|us)|{_BARE}){_STOP}"
+# the pronoun first: "make her a little brighter" is "her", not the phrase "her a little"
+_NP = rf"((?:him|her|them|it|me|us)|{_DET}\s+[^,.;:!?()\n]{{1,60}}?|{_BARE}){_STOP}"
 
 # Phrases that name the whole picture, not a region.
 _GLOBAL = re.compile(
@@ -66,6 +67,10 @@ class Target:
     start: int
     end: int
     exclude: bool = False
+    # the object of an editing/removal verb ("brighten the face") or an exclusion; False for
+    # a phrase after a preposition or a clause's subject ("more colour on the sail", "the
+    # white is too bright"), which often says where something is rather than what to edit
+    direct: bool = True
 
     @property
     def as_step_target(self) -> str:
@@ -101,10 +106,11 @@ _PREDICATE = re.compile(r"^(?:this|that|these|those|all|it|everything)\s+(?:\w+\
                         re.I)
 
 
-# "the slightly underexposed image", "this old photo": described, but still the picture.
+# "the slightly underexposed image", "this old photo", "my dad's picture", "a nice colored
+# portrait": described, but still the picture.
 _PICTURE_NP = re.compile(r"^(?:the|this|my|our|your|that|an?)\s+"
-                         r"(?:(?!(?:of|on|in|at|with|from|behind|near)\b)[\w-]+\s+){0,3}"
-                         r"(?:image|photo|photograph|picture|pic|shot)s?$", re.I)
+                         r"(?:(?!(?:of|on|in|at|with|from|behind|near)\b)[\w'-]+\s+){0,3}"
+                         r"(?:image|photo|photograph|picture|pic|shot|portrait)s?$", re.I)
 
 
 def _is_region(phrase: str) -> bool:
@@ -136,12 +142,13 @@ def find_exclusion(text: str) -> Target | None:
 def find_targets(text: str, remove: bool = False) -> list[Target]:
     """Candidate region phrases in order of preference (removal verbs first for inpaint)."""
     pats = _PATTERNS if remove else _PATTERNS[2:]
+    direct = _PATTERNS[:3]
     out: list[Target] = []
     for pat in pats:
         for m in pat.finditer(text):
             got = _clean(m, 1)
             if got and all(got[1] != t.start for t in out):
-                out.append(Target(*got))
+                out.append(Target(*got, direct=pat in direct))
     return out
 
 

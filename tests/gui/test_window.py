@@ -237,3 +237,34 @@ def test_zoom_controls(qtbot, window):
     qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton,
                       pos=canvas.viewport().rect().center())
     assert abs(canvas.zoom() - fitted) < 1e-6  # double-click: back to the whole photo
+
+
+def test_settings_remember_the_open_vocabulary_model_folders(qtbot, window, tmp_path: Path,
+                                                             monkeypatch):
+    """The CLIPSeg/SAM folders chosen in Settings are what grounding loads from; a folder
+    without a checkpoint is flagged while choosing it."""
+    from lbie_desktop.grounding.sources import openvocab
+    from lbie_desktop.gui.dialogs.settings_dialog import SettingsDialog
+
+    for env in openvocab.ENV_FOR_KEY.values():
+        monkeypatch.delenv(env, raising=False)
+    good = tmp_path / "clipseg"
+    good.mkdir()
+    (good / "config.json").write_text("{}")
+    empty = tmp_path / "not a model"
+    empty.mkdir()
+    dlg = SettingsDialog(window)
+    qtbot.addWidget(dlg)
+    dlg.clipseg.edit.setText(str(good))
+    assert dlg.clipseg.status.text() == "checkpoint found"
+    dlg.sam.edit.setText(str(empty))
+    assert "config.json" in dlg.sam.status.text()
+    dlg.accept()
+    assert openvocab.model_dir() == good and openvocab.configured()
+    assert openvocab.sam_dir() == empty and not openvocab.sam_configured()
+    again = SettingsDialog(window)  # reopened: shows what was saved; clearing forgets it
+    qtbot.addWidget(again)
+    assert again.clipseg.value() == str(good)
+    again.sam.edit.clear()
+    again.accept()
+    assert openvocab.sam_dir() is None and openvocab.model_dir() == good

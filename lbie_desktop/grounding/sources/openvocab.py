@@ -30,6 +30,43 @@ def _folder(env: str, key: str) -> Path | None:
     return Path(d) if d else None
 
 
+ENV_FOR_KEY = {"clipseg_dir": "LBIE_CLIPSEG_DIR", "sam_dir": "LBIE_SAM_DIR"}
+
+
+def set_folder(key: str, folder: str | Path | None) -> None:
+    """Remember the folder for `clipseg_dir` or `sam_dir` in settings.json (None or "" forgets
+    it). Written atomically, so a crash mid-write keeps the previous settings."""
+    if key not in ENV_FOR_KEY:
+        raise ValueError(f"unknown open-vocabulary folder key: {key}")
+    path = paths.data_dir() / "settings.json"
+    data: dict = {}
+    if path.exists():
+        try:
+            loaded = json.loads(path.read_text())
+            data = loaded if isinstance(loaded, dict) else {}
+        except ValueError:
+            data = {}
+    if folder:
+        data[key] = str(folder)
+    else:
+        data.pop(key, None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
+def folder_problem(folder: str | Path) -> str:
+    """Why a folder can't hold a checkpoint ("" when it looks usable): checked when chosen,
+    so the person hears it in the settings rather than at the first click."""
+    d = Path(folder)
+    if not d.is_dir():
+        return "no such folder"
+    if not (d / "config.json").exists():
+        return "no config.json here (a transformers checkpoint folder is needed)"
+    return ""
+
+
 def model_dir() -> Path | None:
     return _folder("LBIE_CLIPSEG_DIR", "clipseg_dir")
 

@@ -261,3 +261,25 @@ def test_mixed_colour_run_follows_a_slider_on_every_step(coffee):
         out = r.render(chain, full=True)
         assert _max_err(out, _reference(coffee, chain)) <= 1, (k, value)
         assert np.array_equal(out, Renderer(coffee).render(chain, full=True)), (k, value)
+
+
+@pytest.mark.parametrize("name,amount", [("brightness", 0.5), ("contrast", -0.6),
+                                         ("exposure", 0.8), ("vibrance", 0.7)])
+def test_local_step_shown_directly_is_its_float_result_rounded(name, amount, coffee):
+    # A local step that ends the chain is rounded to uint8 straight from the colour tables
+    # (the input's own pixels outside the mask, the op's rounded colours where the mask is
+    # 1): the same bytes as compositing in float and rounding, on 0, 1 and soft mask values
+    from lbie_desktop.core.render import _f32_to_u8
+
+    mask = _soft_mask(*coffee.shape[:2])
+    mask[:40] = 1.0
+    assert (mask == 0).any() and (mask == 1).any() and ((mask > 0) & (mask < 1)).any()
+    key = "stops" if name == "exposure" else "amount"
+    for before in ([], [Step("contrast", {"amount": 0.3}), Step("hue", {"points": [1.2] * 24})]):
+        chain = [*before, Step(name, {key: amount}, mask=mask)]
+        r = Renderer(coffee)
+        shown = r.render(chain, full=True)
+        frame = r._render(chain, True)
+        assert frame.blend is not None
+        assert np.array_equal(shown, _f32_to_u8(frame.blend.f32()))
+        assert _max_err(shown, _reference(coffee, chain)) <= 1

@@ -45,7 +45,7 @@ from lbie_desktop.core.fast.colour_table import (
     table_of,
     table_of_unclamped,
 )
-from lbie_desktop.core.fast.kernels import copy_rows, masked_blend
+from lbie_desktop.core.fast.kernels import copy_rows, masked_blend, masked_blend_u8
 from lbie_desktop.core.fast.threads import (
     busy,
     get_pool,
@@ -175,6 +175,7 @@ class Frame:
     index: ColourIndex | None = None  # with table: colour-run output
     table: np.ndarray | None = None  # Ux3 float32
     table8: np.ndarray | None = None  # Ux3 uint8: table rounded (when the run made it)
+    blend: Blend | None = None  # a local step's output, composited when a form is asked for
     _own_index: ColourIndex | None = field(default=None, repr=False)
 
     @property
@@ -182,6 +183,8 @@ class Frame:
         for a in (self.rgb8, self.rgbf):
             if a is not None:
                 return a.shape[:2]
+        if self.blend is not None:
+            return self.blend.index.shape
         assert self.index is not None
         return self.index.shape
 
@@ -189,12 +192,16 @@ class Frame:
         if self.rgb8 is None:
             if self.index is not None and self.table is not None:
                 self.rgb8 = gather_u8(self.index, self.table, self.table8)
+            elif self.rgbf is None and self.blend is not None:
+                self.rgb8 = self.blend.u8()  # shown as it is: no float image in between
             else:
                 assert self.rgbf is not None
                 self.rgb8 = _f32_to_u8(self.rgbf)
         return self.rgb8
 
     def f32(self) -> np.ndarray:
+        if self.rgbf is None and self.blend is not None:
+            self.rgbf = self.blend.f32()  # kept: what a neighbourhood op after it reads
         if self.rgbf is not None:
             return self.rgbf
         if self.index is not None and self.table is not None:
@@ -206,6 +213,32 @@ class Frame:
         if self._own_index is None:
             self._own_index = ColourIndex.build(self.u8())
         return self._own_index
+
+
+@dataclass
+class Blend:
+    """A local per-pixel step as the registry composites it: out = src where mask == 0,
+    else clamp(edited * mask + src * (1 - mask)), per pixel through the colour index."""
+
+    index: ColourIndex
+    src: np.ndarray  # Ux3 float32: the input colours
+    edited: np.ndarray  # Ux3 float32: the op's own (unclamped) output for them
+    edited8: np.ndarray  # Ux3 uint8: edited clamped and rounded
+    mask: np.ndarray  # HxW float32 in [0, 1]
+    in8: np.ndarray | None  # HxWx3 uint8: the input image, when it was at hand
+
+    def f32(self) -> np.ndarray:
+        out = np.empty((*self.index.shape, 3), np.float32)
+        masked_blend(self.index.idx, self.src, self.edited, self.mask, out)
+        return out
+
+    def u8(self) -> np.ndarray:
+        out = np.empty((*self.index.shape, 3), np.uint8)
+        have = self.in8 is not None
+        in8 = self.in8 if have else np.zeros((1, 1, 3), np.uint8)
+        masked_blend_u8(self.index.idx, self.src, self.edited, self.edited8, self.mask, in8,
+                        have, out)
+        return out
 
 
 # --- units: what one cached render stage does ---------------------------------------------
@@ -454,18 +487,22 @@ class Renderer:
         op = get_op(step.op)
         if frame.index is not None and frame.table is not None:
             index, src = frame.index, frame.table  # exact floats of the colour run before
-            t = torch.from_numpy(np.ascontiguousarray(src.T)).reshape(1, 3, 1, -1)
         else:
             index = frame.colour_index()
-            t = index.tensor()
-            src = table_of(t)
+            src = table_of(index.tensor())
         # the op's own output, unclamped: the registry clamps after blending
-        p = params_to_tensors(op, step.params)
-        edited = table_of_unclamped(map_last_dim(lambda x: op.fn(x, p, None), t))
-        mask = _fit_mask(step.mask, frame.shape)[0, 0].numpy()
-        out = np.empty((*frame.shape, 3), np.float32)
-        masked_blend(index.idx, src, edited, np.ascontiguousarray(mask), out)
-        return Frame(rgbf=out, alpha=frame.alpha)
+        ins = colour_kernels.instruction(op, step.params)
+        if ins is not None:
+            edited, edited8 = colour_kernels.run(src, 1.0, [ins], clamp=False)
+        else:
+            t = torch.from_numpy(np.ascontiguousarray(src.T)).reshape(1, 3, 1, -1)
+            p = params_to_tensors(op, step.params)
+            edited = table_of_unclamped(map_last_dim(lambda x: op.fn(x, p, None), t))
+            edited8 = np.round(np.clip(edited, 0, 1) * np.float32(255.0)).astype(np.uint8)
+        mask = np.ascontiguousarray(_fit_mask(step.mask, frame.shape)[0, 0].numpy())
+        # outside the mask the result is the input: its uint8 pixels if already made
+        return Frame(blend=Blend(index, src, edited, edited8, mask, frame.rgb8),
+                     alpha=frame.alpha)
 
     def _run_reference(self, step: Step, frame: Frame) -> Frame:
         self.stats["steps_run"] += 1

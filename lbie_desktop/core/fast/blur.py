@@ -80,8 +80,8 @@ def unsharp(frame: Frame, amount: float, sigma: float, k: int, *,
     a = float(amount)
     if frame.index is not None and frame.table is not None and frame.rgbf is None:
         blur_kernels.gather_unsharp(frame.index.idx, frame.table, w, a, out, blurred, keep_blur)
-    elif frame.rgbf is not None:
-        blur_kernels.image_unsharp(np.ascontiguousarray(frame.rgbf), 1.0, w, a, out, blurred,
+    elif frame.rgbf is not None or frame.blend is not None:  # a float image (or one to make)
+        blur_kernels.image_unsharp(np.ascontiguousarray(frame.f32()), 1.0, w, a, out, blurred,
                               keep_blur)
     else:
         blur_kernels.image_unsharp(np.ascontiguousarray(frame.u8()), 1.0 / 255.0, w, a, out,

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
+from lbie_desktop.core.fast.kernels import round_u8
 from lbie_desktop.core.ops import Op
 
 LUT, BRIGHTNESS, CONTRAST_MORE, CONTRAST_LESS, SATURATION = range(5)
@@ -49,6 +50,11 @@ def _clamp01(v: np.float32) -> np.float32:  # pragma: no cover
 
 
 @njit(inline="always")
+def _clamp(v: np.float32, lo: np.float32, hi: np.float32) -> np.float32:  # pragma: no cover
+    return min(max(v, lo), hi)
+
+
+@njit(inline="always")
 def _lut(p: np.ndarray, n: int, lut: np.ndarray) -> None:  # pragma: no cover
     """p[c, :n] through lut[c] (3xN samples in [0, 1]) by linear interpolation, as
     kernels.lut1d_apply."""
@@ -65,7 +71,8 @@ def _lut(p: np.ndarray, n: int, lut: np.ndarray) -> None:  # pragma: no cover
 
 
 @njit(inline="always")
-def _brightness(p: np.ndarray, n: int, amount: np.float32) -> None:  # pragma: no cover
+def _brightness(p: np.ndarray, n: int, amount: np.float32, lo: np.float32,
+                hi: np.float32) -> None:  # pragma: no cover
     # tone._brightness: gain = safe_div(clamp(V (1 + a)), V), V = max(R, G, B)
     one = np.float32(1.0) + amount
     eps = np.float32(1e-6)
@@ -73,9 +80,9 @@ def _brightness(p: np.ndarray, n: int, amount: np.float32) -> None:  # pragma: n
     for j in range(n):
         v = max(r[j], max(g[j], b[j]))
         gain = _clamp01(v * one) / v if v > eps else np.float32(0.0)
-        r[j] = _clamp01(r[j] * gain)
-        g[j] = _clamp01(g[j] * gain)
-        b[j] = _clamp01(b[j] * gain)
+        r[j] = _clamp(r[j] * gain, lo, hi)
+        g[j] = _clamp(g[j] * gain, lo, hi)
+        b[j] = _clamp(b[j] * gain, lo, hi)
 
 
 @njit(inline="always")
@@ -84,8 +91,8 @@ def _lum_gier(r: np.float32, g: np.float32, b: np.float32) -> np.float32:  # pra
 
 
 @njit(inline="always")
-def _contrast_more(p: np.ndarray, n: int, amount: np.float32,
-                   curve: np.ndarray) -> None:  # pragma: no cover
+def _contrast_more(p: np.ndarray, n: int, amount: np.float32, curve: np.ndarray,
+                   lo: np.float32, hi: np.float32) -> None:  # pragma: no cover
     # tone._contrast, amount >= 0: img + a (img * S(lum) - img), S from the sampled curve
     n1 = curve.shape[0] - 1
     s = np.float32(n1)
@@ -95,30 +102,32 @@ def _contrast_more(p: np.ndarray, n: int, amount: np.float32,
         x = _clamp01(lum) * s
         k = min(int(x), n1 - 1)
         gain = curve[k] + (x - np.float32(k)) * (curve[k + 1] - curve[k])
-        r[j] = _clamp01(r[j] + amount * (r[j] * gain - r[j]))
-        g[j] = _clamp01(g[j] + amount * (g[j] * gain - g[j]))
-        b[j] = _clamp01(b[j] + amount * (b[j] * gain - b[j]))
+        r[j] = _clamp(r[j] + amount * (r[j] * gain - r[j]), lo, hi)
+        g[j] = _clamp(g[j] + amount * (g[j] * gain - g[j]), lo, hi)
+        b[j] = _clamp(b[j] + amount * (b[j] * gain - b[j]), lo, hi)
 
 
 @njit(inline="always")
-def _contrast_less(p: np.ndarray, n: int, amount: np.float32) -> None:  # pragma: no cover
+def _contrast_less(p: np.ndarray, n: int, amount: np.float32, lo: np.float32,
+                   hi: np.float32) -> None:  # pragma: no cover
     # tone._contrast, amount < 0: img + a (img - less), less = img + (acos(1 - 2 lc)/pi - lum)
-    lo = np.float32(1e-4)
-    hi = np.float32(1.0 - 1e-4)
+    lum_lo = np.float32(1e-4)
+    lum_hi = np.float32(1.0 - 1e-4)
     inv_pi = np.float32(1.0 / math.pi)
     r, g, b = p[0], p[1], p[2]
     for j in range(n):
         lum = _lum_gier(r[j], g[j], b[j])
-        lc = min(max(lum, lo), hi)
+        lc = min(max(lum, lum_lo), lum_hi)
         shift = np.float32(math.acos(np.float32(1.0) - np.float32(2.0) * lc)) * inv_pi - lum
         d = -amount * shift  # img + a * (img - (img + shift))
-        r[j] = _clamp01(r[j] + d)
-        g[j] = _clamp01(g[j] + d)
-        b[j] = _clamp01(b[j] + d)
+        r[j] = _clamp(r[j] + d, lo, hi)
+        g[j] = _clamp(g[j] + d, lo, hi)
+        b[j] = _clamp(b[j] + d, lo, hi)
 
 
 @njit(inline="always")
-def _saturation(p: np.ndarray, n: int, amount: np.float32) -> None:  # pragma: no cover
+def _saturation(p: np.ndarray, n: int, amount: np.float32, lo: np.float32,
+                hi: np.float32) -> None:  # pragma: no cover
     # colour._saturation through pixel_math.scale_saturation: S' = clamp(S (1 + a)),
     # each channel's distance below V scaled by S'/S (k = 1 where S <= 1e-6)
     one = np.float32(1.0) + amount
@@ -131,21 +140,23 @@ def _saturation(p: np.ndarray, n: int, amount: np.float32) -> None:  # pragma: n
         if sat > eps:
             k = _clamp01(sat * one) / sat
             m = np.float32(1.0) - k
-            r[j] = _clamp01(r[j] + (v - r[j]) * m)
-            g[j] = _clamp01(g[j] + (v - g[j]) * m)
-            b[j] = _clamp01(b[j] + (v - b[j]) * m)
-        else:  # k == 1: the input, clamped
-            r[j] = _clamp01(r[j])
-            g[j] = _clamp01(g[j])
-            b[j] = _clamp01(b[j])
+            r[j] = _clamp(r[j] + (v - r[j]) * m, lo, hi)
+            g[j] = _clamp(g[j] + (v - g[j]) * m, lo, hi)
+            b[j] = _clamp(b[j] + (v - b[j]) * m, lo, hi)
+        else:  # k == 1: the input
+            r[j] = _clamp(r[j], lo, hi)
+            g[j] = _clamp(g[j], lo, hi)
+            b[j] = _clamp(b[j], lo, hi)
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def run_program(src: np.ndarray, divisor: float, codes: np.ndarray, amounts: np.ndarray,
-                luts: np.ndarray, curve: np.ndarray, out: np.ndarray,
+                luts: np.ndarray, curve: np.ndarray, clamp: bool, out: np.ndarray,
                 out8: np.ndarray) -> None:  # pragma: no cover
-    """out[i] = the program applied to src[i] / divisor, and out8[i] the same rounded to
-    uint8 as render.to_uint8 rounds (half to even), for the per-pixel result.
+    """out[i] = the program applied to src[i] / divisor, and out8[i] the same clamped and
+    rounded to uint8 as render.to_uint8 rounds (half to even), for the per-pixel result.
+    clamp=False leaves out the clamp after each op (for the op's own output, as a local
+    step blends it); LUTs are clamped samples either way.
 
     src: Ux3 colours (uint8 with divisor 255, float32 with divisor 1; any strides, so the
     transposed view of torch planes works too); codes: int32 per instruction; amounts:
@@ -154,6 +165,8 @@ def run_program(src: np.ndarray, divisor: float, codes: np.ndarray, amounts: np.
     """
     u = src.shape[0]
     d = np.float32(divisor)
+    lo = np.float32(0.0) if clamp else np.float32(-np.inf)
+    hi = np.float32(1.0) if clamp else np.float32(np.inf)
     for blk in prange((u + BLOCK - 1) // BLOCK):
         i0 = blk * BLOCK
         n = min(u, i0 + BLOCK) - i0
@@ -167,18 +180,17 @@ def run_program(src: np.ndarray, divisor: float, codes: np.ndarray, amounts: np.
             if code == LUT:
                 _lut(p, n, luts[int(a)])
             elif code == BRIGHTNESS:
-                _brightness(p, n, a)
+                _brightness(p, n, a, lo, hi)
             elif code == CONTRAST_MORE:
-                _contrast_more(p, n, a, curve)
+                _contrast_more(p, n, a, curve, lo, hi)
             elif code == CONTRAST_LESS:
-                _contrast_less(p, n, a)
+                _contrast_less(p, n, a, lo, hi)
             else:
-                _saturation(p, n, a)
-        k255 = np.float32(255.0)
+                _saturation(p, n, a, lo, hi)
         for j in range(n):
             for c in range(3):
                 out[i0 + j, c] = p[c, j]
-                out8[i0 + j, c] = np.uint8(np.rint(p[c, j] * k255))
+                out8[i0 + j, c] = round_u8(p[c, j])
 
 
 # --- which steps run natively ------------------------------------------------------------
@@ -213,8 +225,8 @@ def instruction(op: Op, params: Mapping[str, Any]) -> tuple[int, float] | None:
     return (CONTRAST_MORE if amount >= 0 else CONTRAST_LESS), amount
 
 
-def run(src: np.ndarray, divisor: float, program: list[tuple[int, float | np.ndarray]]
-        ) -> tuple[np.ndarray, np.ndarray]:
+def run(src: np.ndarray, divisor: float, program: list[tuple[int, float | np.ndarray]],
+        *, clamp: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Ux3 float32 table and its uint8 rounding: src (Ux3, see run_program) through the
     program, where each instruction is (code, amount) or (LUT, 3xN lut)."""
     codes = np.array([c for c, _ in program], np.int32)
@@ -231,5 +243,5 @@ def run(src: np.ndarray, divisor: float, program: list[tuple[int, float | np.nda
                else np.zeros((1, 3, 2), np.float32))
     out = np.empty((src.shape[0], 3), np.float32)
     out8 = np.empty((src.shape[0], 3), np.uint8)
-    run_program(src, float(divisor), codes, amounts, stacked, _CURVE, out, out8)
+    run_program(src, float(divisor), codes, amounts, stacked, _CURVE, clamp, out, out8)
     return out, out8

@@ -168,3 +168,18 @@ def test_only_an_edit_verbs_object_is_a_region_by_the_words_alone() -> None:
     # "more colour on the sail": a place, which the locality head must confirm
     assert [t.direct for t in find_targets("add more colour on the sail")] == [False]
     assert _steps("brighten the face")["brightness"].local
+
+
+def test_phrases_that_are_not_regions() -> None:
+    from lbie_desktop.understanding.targets import find_exclusion
+
+    # a clause after "but" is a statement, not an exclusion
+    assert find_exclusion("it's a photo of a photo but the original was destroyed, "
+                          "make it better") is None
+    assert find_exclusion("brighten everything but the face").phrase == "the face"
+    assert op_target("Change the filter from Sepia to Black and White", "hue") is None
+    assert op_target("Decrease the reddish tone in the image", "hue") is None
+    assert op_target("Enhance all of the colors a lot.", "saturation") is None
+    assert op_target("Please reduce the warmth", "hue") is None
+    # the article belongs to what the region becomes
+    assert op_target("make my lips a darker red", "hue").phrase == "my lips"

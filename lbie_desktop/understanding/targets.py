@@ -46,7 +46,10 @@ _EDIT_VERBS = (r"brighten|darken|lighten|sharpen|blur|soften|saturate|desaturate
 _OF = r"(?:of|on|in|to|for|around|behind|across)"
 
 _EXCLUDE = re.compile(
-    rf"\b(?:except(?:\s+for)?|but not|apart from|other than|besides|excluding|but)\s+{_NP}"
+    rf"\b(?:except(?:\s+for)?|but not|apart from|other than|besides|excluding)\s+{_NP}"
+    # a bare "but" excludes unless a clause follows: "... but the original was destroyed"
+    rf"|\bbut\s+(?!(?:{_DET}\s+)?[\w'-]+(?:\s+[\w'-]+)?\s+(?:is|are|was|were|has|have|had|"
+    rf"looks?|seems?)\b){_NP}"
     rf"|\b(?:leave|keep|leaving|keeping)\s+{_NP}\s+(?:alone|untouched|as (?:it is|they are|is)|"
     rf"the same|unchanged)"
     rf"|\b(?:don'?t|do not|without)\s+(?:touch(?:ing)?|chang(?:e|ing)|edit(?:ing)?)\s+{_NP}",
@@ -81,13 +84,15 @@ class Target:
         return f'target {scope}"{self.phrase}" at chars {self.start}-{self.end}'
 
 
-_ATTRIBUTE = re.compile(r"^(?:(?:the|its|their|his|her|my|this|that|all the|all|some|any|a|an)"
-                        r"\s+)?(?:overall\s+)?(?:(?:red|green|blue|yellow|orange|purple|pink|warm|"
-                        r"cool|cold|dark|bright|light)\s+)?(?:\w+ness|pigment|"
+_ATTRIBUTE = re.compile(r"^(?:(?:the|its|their|his|her|my|this|that|all of the|all the|all|"
+                        r"some|any|a|an)\s+)?(?:overall\s+|original\s+|natural\s+)?"
+                        r"(?:(?:red|green|blue|yellow|orange|purple|pink|\w+ish|warm|"
+                        r"cool|cold|dark|bright|light)\s+)?(?:\w+ness|pigment|warmth|great deal|"
                         r"colou?ring|vibrancy|contrast|colou?rs?|saturation|exposure|"
                         r"lighting|light|tones?|hue|quality|sharpness|clarity|focus|levels?|"
                         r"amount|intensity|vibrance|white balance|temperature|shadows?|"
-                        r"highlights?|noise|grain|blur|haze|look|feel|way|bit|little|lot)\b",
+                        r"highlights?|noise|grain|blur|haze|look|feel|way|bit|little|lot|filters?|"
+                        r"effects?)\b",
                         re.I)
 
 
@@ -113,9 +118,16 @@ _PICTURE_NP = re.compile(r"^(?:the|this|my|our|your|that|an?)\s+"
                          r"(?:image|photo|photograph|picture|pic|shot|portrait)s?$", re.I)
 
 
+# "all the" alone (before a colour word: "change all the blue to green") names nothing;
+# "her", "this" and "those" stand for a region
+_DET_ONLY = re.compile(r"^(?:the|a|an|all|some|any)(?:\s+(?:the|a|an|all|some|any))*$", re.I)
+# "make my lips a darker red": the article belongs to what the region becomes
+_TRAILING_ARTICLE = re.compile(r"\s+(?:a|an|the)$", re.I)
+
+
 def _is_region(phrase: str) -> bool:
     p = phrase.strip()
-    return (bool(p) and not _GLOBAL.match(p) and not _ATTRIBUTE.match(p)
+    return (bool(p) and not _DET_ONLY.match(p) and not _GLOBAL.match(p) and not _ATTRIBUTE.match(p)
             and not _PICTURE_HEAD.match(p) and not _PICTURE_NP.match(p)
             and not _PREDICATE.search(p))
 
@@ -126,6 +138,8 @@ def _clean(m: re.Match, group: int) -> tuple[str, int, int] | None:
         return None
     start, end = m.start(group), m.end(group)
     stripped = phrase.rstrip()
+    if _TRAILING_ARTICLE.search(stripped) and len(stripped.split()) > 2:
+        stripped = _TRAILING_ARTICLE.sub("", stripped)
     end -= len(phrase) - len(stripped)
     return (stripped, start, end) if _is_region(stripped) else None
 

@@ -229,3 +229,24 @@ def test_a_busy_machine_renders_the_preview_single_threaded_with_the_same_bytes(
     assert np.array_equal(r.render(chain), quiet)
     r.render(chain, full=True)
     assert seen[0] == 1 and seen[1] == min(render_mod.workers(), numba.config.NUMBA_NUM_THREADS)
+
+
+def test_dragging_a_local_step_shares_its_mask_and_matches_a_fresh_render(coffee):
+    # each slider move is a copy of the step: the (validated) mask is shared, not copied,
+    # so the renderer recognises it instead of copying, hashing and resizing it again
+    h, w = coffee.shape[:2]
+    mask = np.zeros((h * 2, w * 2), np.float32)  # drawn on a bigger image: resized to fit
+    mask[h // 2: h, :] = 1.0
+    mask[h: h + 40, :] = 0.5
+    step = Step("contrast", {"amount": 0.3}, mask=mask)
+    r = Renderer(coffee)
+    r.render([step], full=True)
+    for amount in (0.4, -0.5):
+        moved = step.copy(params={"amount": amount})
+        assert moved.mask is step.mask
+        assert np.array_equal(r.render([moved], full=True),
+                              Renderer(coffee).render([Step("contrast", {"amount": amount},
+                                                            mask=mask.copy())], full=True))
+    changed = step.copy(mask=np.ones_like(mask))
+    assert changed.mask is not step.mask
+    assert not np.array_equal(r.render([changed], full=True), r.render([step], full=True))

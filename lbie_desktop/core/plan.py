@@ -66,7 +66,13 @@ class Step:
                     evidence=list(self.evidence), mask_note=self.mask_note, id=self.id,
                     replaces=self.replaces, avoid=self.avoid)
         data.update(changes)
-        return Step(**data)
+        # masks already in a Step were validated and are replaced, never edited in place:
+        # share them (a slider move must not copy, and the renderer re-hash, a mask)
+        shared = {k: data.pop(k) for k in ("mask", "avoid") if k not in changes}
+        out = Step(**data)
+        for k, v in shared.items():
+            setattr(out, k, v)
+        return out
 
     def to_dict(self, mask_ref: str | None = None, avoid_ref: str | None = None) -> dict[str, Any]:
         return {"id": self.id, "op": self.op, "params": self.params, "enabled": self.enabled,

@@ -499,7 +499,7 @@ class Renderer:
             p = params_to_tensors(op, step.params)
             edited = table_of_unclamped(map_last_dim(lambda x: op.fn(x, p, None), t))
             edited8 = np.round(np.clip(edited, 0, 1) * np.float32(255.0)).astype(np.uint8)
-        mask = np.ascontiguousarray(_fit_mask(step.mask, frame.shape)[0, 0].numpy())
+        mask = _fit_mask_np(step.mask, frame.shape)
         # outside the mask the result is the input: its uint8 pixels if already made
         return Frame(blend=Blend(index, src, edited, edited8, mask, frame.rgb8),
                      alpha=frame.alpha)
@@ -598,6 +598,28 @@ def _f32_to_u8(a: np.ndarray) -> np.ndarray:
         band = np.clip(a[y0:y0 + rows], 0, 1) * np.float32(255.0)
         np.rint(band, out=band)
         out[y0:y0 + rows] = band
+    return out
+
+
+# Masks resized to the frame a local step applies to, by (mask digest, size): a slider on a
+# local step re-renders it on every move, and resizing a photo-sized mask to the preview
+# took longer than the step itself. A few preview-sized masks (~6 MB each).
+_fitted: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
+
+
+def _fit_mask_np(mask: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
+    """_fit_mask as a read-only HxW float32 array, cached."""
+    key = (_mask_digest(mask), tuple(hw))
+    with _mask_lock:
+        hit = _fitted.get(key)
+    if hit is not None:
+        return hit
+    out = np.ascontiguousarray(_fit_mask(mask, hw)[0, 0].numpy())
+    out.flags.writeable = False
+    with _mask_lock:
+        while len(_fitted) >= 4:
+            del _fitted[next(iter(_fitted))]
+        _fitted[key] = out
     return out
 
 

@@ -3,6 +3,8 @@ dialogue tracker and grounding without an exception and in bounded time (issue 9
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +36,9 @@ requests = st.one_of(
 )
 
 LIMIT_S = 15
+# Examples per run: 4,500 + 4,500 + 1,000 sessions + 400 = 10,400 (issue 9 asks for >= 10,000);
+# each session adds 1-6 requests. LBIE_FUZZ_SCALE=N runs N times as many (a long run).
+SCALE = max(1, int(os.environ.get("LBIE_FUZZ_SCALE", "1")))
 
 
 
@@ -63,7 +68,7 @@ def test_understanding_is_warm(photo):
     understand("brighten it", photo)  # load the model once, outside the timed examples
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=4500 * SCALE, deadline=None, suppress_health_check=list(HealthCheck),
           derandomize=True)
 @given(text=requests)
 def test_understanding_never_raises(text, photo):
@@ -74,7 +79,7 @@ def test_understanding_never_raises(text, photo):
     _check_steps(steps)
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=4500 * SCALE, deadline=None, suppress_health_check=list(HealthCheck),
           derandomize=True)
 @given(text=requests)
 def test_understanding_without_an_image_never_raises(text):
@@ -84,7 +89,7 @@ def test_understanding_without_an_image_never_raises(text):
         _check_steps(understand(text, None))
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=1000 * SCALE, deadline=None, suppress_health_check=list(HealthCheck),
           derandomize=True)
 @given(turns=st.lists(requests, min_size=1, max_size=6))
 def test_dialogue_never_raises(turns, photo):
@@ -107,7 +112,7 @@ def test_dialogue_never_raises(turns, photo):
     assert out.ndim == 3 and out.shape[2] == 3 and out.size > 0  # crop/rotate may resize
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=400 * SCALE, deadline=None, suppress_health_check=list(HealthCheck),
           derandomize=True)
 @given(phrase=requests)
 def test_grounding_never_raises(phrase, photo):

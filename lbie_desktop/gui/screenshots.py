@@ -2,7 +2,8 @@
 (for the README and for looking at changes without a screen).
 
 Drives the real window offscreen with the real language pipeline: empty, after a request,
-editing a region, split before/after, and the light theme; at 1280x800 unless --size.
+editing a region, split before/after, the light theme, a grounded local request on the
+astronaut, the Shapes (CoSaL) sample and the model packs dialog; at 1280x800 unless --size.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photo", default=None, help="default: resources/rocket.jpg")
     parser.add_argument("--size", default="1280x800")
     parser.add_argument("--request", default="make it warmer")
+    parser.add_argument("--local-request", default="make the background black and white")
     parser.add_argument("--format", default="jpg", choices=("jpg", "png"))
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -53,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     def save(name: str) -> None:
         path = args.outdir / f"{name}.{args.format}"
         w.grab().save(str(path), None, 88 if args.format == "jpg" else -1)
+        print(path)
+
+    def grab(widget, name: str) -> None:
+        for _ in range(5):
+            app.processEvents()
+        path = args.outdir / f"{name}.{args.format}"
+        widget.grab().save(str(path), None, 88 if args.format == "jpg" else -1)
         print(path)
 
     w.open_image(args.photo or RESOURCES / "rocket.jpg")
@@ -88,6 +97,36 @@ def main(argv: list[str] | None = None) -> int:
     w.set_theme("light")
     settle()
     save("light")
+    w.set_theme("dark")
+    # a request that needs grounding: its step shows the found region as an overlay
+    w.open_image(RESOURCES / "sample.jpg")
+    settle(lambda: w.session is not None)
+    w.request_edit.set_text(args.local_request)
+    w.request_edit.submit()
+    settle(lambda: not w.model_runner.busy)
+    local = [s for s in w.draft.steps if s.mask is not None]
+    if local:
+        w.edit_mask(local[0].id)
+        settle()
+    save("local")
+    if local:
+        w.leave_mask_edit()
+    # File > Open Sample > Shapes (CoSaL): a description coloured, with attention per step
+    w.sample_menu.actions()[1].trigger()
+    dlg = w.shapes_dialog
+    dlg.load_scene(1)
+    dlg.use_reference()
+    dlg.colorize()
+    settle(lambda: not dlg.busy and dlg.result is not None)
+    grab(dlg, "shapes")
+    dlg.close()
+    from lbie_desktop.gui.dialogs.packs import PacksDialog
+
+    packs = PacksDialog(w)
+    packs.show()
+    settle()
+    grab(packs, "packs")
+    packs.close()
     w.close()
     return 0
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import kornia
+import numba
 import numpy as np
 import torch
 
@@ -78,14 +79,16 @@ def unsharp(frame: Frame, amount: float, sigma: float, k: int, *,
     out = np.empty((1, 1, 3) if keep_blur else (h, wpx, 3), np.uint8)
     blurred = np.empty((h, wpx, 3) if keep_blur else (1, 1, 3), np.float32)
     a = float(amount)
+    rows = blur_kernels.band_rows(h, numba.get_num_threads())
     if frame.index is not None and frame.table is not None and frame.rgbf is None:
-        blur_kernels.gather_unsharp(frame.index.idx, frame.table, w, a, out, blurred, keep_blur)
+        blur_kernels.gather_unsharp(frame.index.idx, frame.table, w, a, out, blurred, keep_blur,
+                                    rows)
     elif frame.rgbf is not None or frame.blend is not None:  # a float image (or one to make)
         blur_kernels.image_unsharp(np.ascontiguousarray(frame.f32()), 1.0, w, a, out, blurred,
-                              keep_blur)
+                                   keep_blur, rows)
     else:
         blur_kernels.image_unsharp(np.ascontiguousarray(frame.u8()), 1.0 / 255.0, w, a, out,
-                              blurred, keep_blur)
+                                   blurred, keep_blur, rows)
     return blurred if keep_blur else out
 
 

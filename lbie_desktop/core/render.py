@@ -45,7 +45,12 @@ from lbie_desktop.core.fast.colour_table import (
     table_of,
     table_of_unclamped,
 )
-from lbie_desktop.core.fast.kernels import copy_rows, masked_blend, masked_blend_u8
+from lbie_desktop.core.fast.kernels import (
+    copy_rows,
+    masked_blend,
+    masked_blend_u8,
+    spill_flags,
+)
 from lbie_desktop.core.fast.threads import (
     busy,
     get_pool,
@@ -236,8 +241,10 @@ class Blend:
         out = np.empty((*self.index.shape, 3), np.uint8)
         have = self.in8 is not None
         in8 = self.in8 if have else np.zeros((1, 1, 3), np.uint8)
-        masked_blend_u8(self.index.idx, self.src, self.edited, self.edited8, self.mask, in8,
-                        have, out)
+        spills = np.empty(len(self.edited), np.uint8)
+        spill_flags(self.edited, spills)
+        masked_blend_u8(self.index.idx, self.src, self.edited, self.edited8, spills, self.mask,
+                        in8, have, out)
         return out
 
 

@@ -79,14 +79,21 @@ def round_u8(v: np.float32) -> np.uint8:  # pragma: no cover
 
 @njit(parallel=True, cache=True, nogil=True)
 def masked_blend_u8(idx: np.ndarray, src: np.ndarray, edited: np.ndarray, edited8: np.ndarray,
-                    mask: np.ndarray, in8: np.ndarray, have_in8: bool,
+                    spills: np.ndarray, mask: np.ndarray, in8: np.ndarray, have_in8: bool,
                     out: np.ndarray) -> None:  # pragma: no cover
-    """masked_blend's result rounded to uint8 as render._f32_to_u8 rounds it, in one pass,
-    for a local step whose result is shown as it is. Where the mask is 0 that is the input's
-    own uint8 pixel (in8, HxWx3, when have_in8), where it is 1 the op's output rounded
-    (edited8, Ux3): only the soft edge is blended per pixel, as masked_blend does."""
+    """masked_blend's result as uint8, in one pass, for a local step whose result is shown
+    as it is. Where the mask is 0 that is the input's own uint8 pixel (in8, HxWx3, when
+    have_in8) and where it is 1 the op's output clamped and rounded (edited8, Ux3): the
+    same bytes as blending in float and rounding. On the soft edge, with in8, the input's
+    uint8 pixel is blended with edited8, or with the float edited where the op's output
+    leaves [0, 1] (spills[i] != 0: the registry blends it unclamped); each is within 0.5/255
+    of the float it stands for, so the blend is too and the result within 1/255 of the
+    float path's. That reads a 1 MB table instead of two float tables of a few MB at random
+    (those reads were most of a soft-edged step's time). Without in8 the float tables are
+    blended, as masked_blend does."""
     one = np.float32(1.0)
     zero = np.float32(0.0)
+    inv = np.float32(1.0 / 255.0)
     for y in prange(idx.shape[0]):
         for x in range(idx.shape[1]):
             m = mask[y, x]
@@ -102,11 +109,35 @@ def masked_blend_u8(idx: np.ndarray, src: np.ndarray, edited: np.ndarray, edited
                 out[y, x, 2] = edited8[i, 2]
                 continue
             om = one - m
+            if have_in8:
+                if spills[i]:
+                    for c in range(3):
+                        v = edited[i, c] * m + np.float32(in8[y, x, c]) * inv * om
+                        out[y, x, c] = round_u8(v)
+                else:
+                    for c in range(3):
+                        v = (np.float32(edited8[i, c]) * m
+                             + np.float32(in8[y, x, c]) * om) * inv
+                        out[y, x, c] = round_u8(v)
+                continue
             for c in range(3):
                 v = src[i, c]
                 if m > zero:
                     v = edited[i, c] * m + v * om
                 out[y, x, c] = round_u8(v)
+
+
+@njit(cache=True, nogil=True)
+def spill_flags(edited: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    """out[i] = 1 where a channel of edited[i] (Ux3) is outside [0, 1], else 0 (one pass;
+    numpy's comparisons made three temporaries of the table)."""
+    for i in range(edited.shape[0]):
+        f = 0
+        for c in range(3):
+            v = edited[i, c]
+            if v < 0.0 or v > 1.0:
+                f = 1
+        out[i] = f
 
 
 gather_u8 = gather_f32 = gather  # the names callers use

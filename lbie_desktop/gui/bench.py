@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--megapixels", type=float, default=12.0,
                         help="upscale the sample to about this size (default 12)")
     parser.add_argument("--positions", type=int, default=30)
+    parser.add_argument("--local", action="store_true",
+                        help="the step applies to a soft-edged ellipse (a local edit)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("LBIE_DATA_DIR", tempfile.mkdtemp(prefix="lbie-bench-"))
@@ -90,7 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     from lbie_desktop.gui import main_window as mw
 
     # a fixed step, so the figure measures the editor, not the language model
+    mask = None
+    if args.local:  # a soft ellipse at the photo's size, as grounding makes them
+        h, w_ = src[:2]
+        yy, xx = np.ogrid[:h, :w_]
+        d = np.sqrt(((yy - h / 2) / (0.3 * h)) ** 2 + ((xx - w_ / 2) / (0.25 * w_)) ** 2)
+        mask = np.clip((1.1 - d) / 0.2, 0, 1).astype(np.float32)
     mw.predict = lambda text, s: Outcome("new", Plan([Step("brightness", {"amount": 0.2},
+                                                            mask=mask,
                                                             evidence=["bench"])]))
     w.run_request("brighten it")
     pump_until(lambda: bool(w.draft.steps) and not w.busy)
@@ -135,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     w.close()
 
     lat = np.array(latencies)
-    print(f"photo {src[1]}x{src[0]}, preview proxy {proxy[1]}x{proxy[0]}, open {t_open:.2f} s")
+    print(f"photo {src[1]}x{src[0]}, preview proxy {proxy[1]}x{proxy[0]}, open {t_open:.2f} s; "
+          f"{'local' if args.local else 'global'} brightness step")
     print(f"slider -> preview: median {statistics.median(lat):.0f} ms, "
           f"p90 {np.percentile(lat, 90):.0f} ms, max {lat.max():.0f} ms "
           f"over {len(lat)} positions")

@@ -24,7 +24,7 @@ from lbie_desktop.understanding.decide import (
     looks_like_words,
 )
 from lbie_desktop.understanding.encoder import MAX_CHARS
-from lbie_desktop.understanding.lexicon import OP_WORDS, lexicon_hits
+from lbie_desktop.understanding.lexicon import OP_WORDS, lexicon_hits, without_black_and_white
 from lbie_desktop.understanding.measure import ImageStats, measure
 from lbie_desktop.understanding.params import choose_params
 
@@ -97,7 +97,7 @@ _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "brightness": r"\b(?:bright\w*|dark\w*|light(?:en\w*|er|ness)?|dim\w*|expos\w*|gloomy)\b",
     "lightness": r"\b(?:bright\w*|dark\w*|light(?:en\w*|er|ness)?|dim\w*)\b",
     "contrast": r"\b(?:contrast\w*|punch\w*|flat|pop)\b",
-    "saturation": r"\b(?:saturat\w*|colou?r\w*|vivid\w*|vibran\w*|muted|dull|washed)\b",
+    "saturation": r"\b(?:(?:de)?saturat\w*|colou?r\w*|vivid\w*|vibran\w*|muted|dull|washed)\b",
     "hue": r"\b(?:hue|tint\w*|colou?r\w*|cast|warm\w*|cool\w*|yellow\w*|blu(?:e|er|ish)|"
            r"green\w*|red(?:der|dish|ness)?|orange|purple|pink\w*|magenta)\b",
     "tint": r"\b(?:tone\w*|tint\w*|curves?|shadows?|highlights?|fade\w*|matte)\b",
@@ -105,6 +105,10 @@ _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
                    r"disappear\w*|gone|crop out)\b",
     "color_bg": r"\b(?:background|backdrop|cut ?out|transparent)\b",
 }.items()}
+
+
+_SATURATION_OWN = re.compile(r"\b(?:(?:de)?saturat\w*|vivid\w*|vibran\w*|muted|dull|washed)\b",
+                             re.I)
 
 
 def _tone_keep(text: str, present: list[str]) -> str:
@@ -133,6 +137,8 @@ def _alternatives(text: str, chosen: dict[str, OpDecision]) -> dict[str, str]:
             else:
                 kept = chosen[keep]
                 kept.confidence = max(kept.confidence, chosen.pop(op).confidence)
+    if "color_bg" in chosen and "recolor" in chosen:
+        alt["recolor"] = "color_bg"  # "make the background white": a fill; a tint on offer
     if "recolor" in chosen and "hue" in chosen:
         alt["hue"] = "recolor"  # "make the sky bluer": one colour change on the sky
     elif "temperature" in chosen and "hue" in chosen:
@@ -192,11 +198,22 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
     # are offered switched off: shown on their card, applied only if the person agrees.
     named = lexicon_hits(text)
 
+    # Words inside a region phrase describe the region, not an edit: "the red dress" asks for
+    # no hue change; and "black and white" is a conversion, not two colours.
+    spoken = without_black_and_white(text)
+    for d in chosen.values():
+        t = d.target
+        if t is not None and 0 <= t.start < t.end <= len(spoken):
+            spoken = spoken[:t.start] + " " * (t.end - t.start) + spoken[t.end:]
+    recolouring = "recolor" in chosen and "recolor" in named
+
     def asked(s: Step) -> bool:
         # the op's own words, not words that merely set its direction ("brighten" shapes the
         # tone curve's midtones but does not ask for a tone curve)
         pat = _NAMES.get(s.op)
-        return s.op in named or bool(chosen[s.op].words) or bool(pat and pat.search(text))
+        if s.op == "saturation" and recolouring:
+            pat = _SATURATION_OWN  # "change the colour of the car": a recolour, not saturation
+        return s.op in named or bool(chosen[s.op].words) or bool(pat and pat.search(spoken))
 
     if any(asked(s) for s in steps if s.enabled):
         for s in steps:

@@ -63,10 +63,16 @@ def lexicon_hits(text: str) -> dict[str, str]:
     """op -> the words that name it."""
     out: dict[str, str] = {}
     for op, pat in OP_WORDS.items():
-        m = pat.search(text)
+        m = pat.search(without_black_and_white(text) if op == "recolor" else text)
         if m:
             out[op] = m.group(0)
     return out
+
+
+def without_black_and_white(text: str) -> str:
+    """The text with "black and white" (and its kin) blanked out, same length: those words name
+    a conversion, not the colours black or white ("make the background black and white")."""
+    return OP_WORDS["black_white"].sub(lambda m: " " * len(m.group(0)), text)
 
 
 def negated_ops(text: str) -> dict[str, str]:

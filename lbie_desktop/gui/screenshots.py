@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     save("light")
     w.set_theme("dark")
     # a request that needs grounding: its step shows the found region as an overlay
+    w.act_split.setChecked(False)
+    w.canvas.set_split(False)
     w.open_image(RESOURCES / "sample.jpg")
     settle(lambda: w.session is not None)
     w.request_edit.set_text(args.local_request)
@@ -108,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     if local:
         w.edit_mask(local[0].id)
         settle()
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 0.2:  # the panel scrolls the card into view soon after
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
     save("local")
     if local:
         w.leave_mask_edit()

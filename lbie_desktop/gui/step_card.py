@@ -54,7 +54,8 @@ class StepCard(QFrame):
         # header: [x] Label   92%   ↑ ↓ ✕
         head = QHBoxLayout()
         head.setSpacing(6)
-        self.enabled_box = QCheckBox(self.op.label)
+        # "&" marks a keyboard mnemonic in Qt buttons: "Black & white" would show "Black _white"
+        self.enabled_box = QCheckBox(self.op.label.replace("&", "&&"))
         self.enabled_box.setObjectName("stepTitle")
         self.enabled_box.setToolTip("Turn this step on or off")
         self.enabled_box.setChecked(step.enabled)

@@ -131,7 +131,7 @@ class StepsPanel(QWidget):
         for family in sorted(by_family):
             sub = menu.addMenu(family.capitalize()) if len(by_family) > 1 else menu
             for op in sorted(by_family[family], key=lambda o: o.label):
-                act = sub.addAction(op.label)
+                act = sub.addAction(op.label.replace("&", "&&"))  # "&" is a mnemonic mark
                 act.setToolTip(op.description)
                 act.triggered.connect(lambda _=False, n=op.name: self.addRequested.emit(n))
         return menu

@@ -107,3 +107,25 @@ def test_controls_follow_the_param_kind(qtbot):
     assert got == [50] and isinstance(got[0], int)
     f.set_value(1.5)  # silent update (undo) emits nothing
     assert f.value() == 1.5
+
+
+def test_op_labels_with_an_ampersand_are_shown_as_written(qtbot):
+    """Qt turns a lone "&" into a mnemonic underline: "Black & white" must not read "Black _white"
+    on its card or in the add-step menu."""
+    from lbie_desktop.core.plan import Step
+    from lbie_desktop.gui.draft import DraftModel
+    from lbie_desktop.gui.step_card import StepCard
+    from lbie_desktop.gui.steps_panel import StepsPanel
+
+    def shown(text: str) -> str:  # what Qt draws: "&&" is a literal "&", a lone "&" vanishes
+        return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+    card = StepCard(Step("black_white", {}), 0, 1)
+    qtbot.addWidget(card)
+    assert shown(card.enabled_box.text()) == "Black & white"
+    panel = StepsPanel(DraftModel())
+    qtbot.addWidget(panel)
+    menu = panel._op_menu()
+    labels = [shown(a.text()) for m in [menu, *[a.menu() for a in menu.actions() if a.menu()]]
+              for a in m.actions() if not a.menu()]
+    assert "Black & white" in labels

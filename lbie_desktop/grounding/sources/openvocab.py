@@ -85,15 +85,22 @@ def sam_configured() -> bool:
     return bool(d and (d / "config.json").exists())
 
 
-@lru_cache(maxsize=2)
-def _load(folder: str):
-    from transformers import CLIPSegForImageSegmentation, CLIPSegProcessor
+# kind -> (processor class, model class) in transformers
+_CLASSES = {"CLIPSeg": ("CLIPSegProcessor", "CLIPSegForImageSegmentation"),
+            "SAM": ("SamProcessor", "SamModel")}
 
+
+@lru_cache(maxsize=3)
+def _load(kind: str, folder: str):
+    """(processor, model in eval mode) from a local checkpoint folder; never the hub."""
+    import transformers
+
+    proc_cls, model_cls = (getattr(transformers, n) for n in _CLASSES[kind])
     try:
-        processor = CLIPSegProcessor.from_pretrained(folder, local_files_only=True)
-        model = CLIPSegForImageSegmentation.from_pretrained(folder, local_files_only=True)
+        processor = proc_cls.from_pretrained(folder, local_files_only=True)
+        model = model_cls.from_pretrained(folder, local_files_only=True)
     except (OSError, ValueError) as exc:
-        raise UserError(f"could not load CLIPSeg from {folder}: {exc}") from exc
+        raise UserError(f"could not load {kind} from {folder}: {exc}") from exc
     return processor, model.eval()
 
 
@@ -103,8 +110,8 @@ def segment(image_rgb: np.ndarray, phrase: str) -> np.ndarray:
 
     d = model_dir()
     if d is None:
-        raise UserError("no CLIPSeg folder configured (set LBIE_CLIPSEG_DIR)")
-    processor, model = _load(str(d))
+        raise UserError("no CLIPSeg folder configured (Settings, or LBIE_CLIPSEG_DIR)")
+    processor, model = _load("CLIPSeg", str(d))
     with torch.inference_mode():
         inputs = processor(text=[phrase], images=[image_rgb[..., :3]], return_tensors="pt",
                            padding=True)
@@ -114,18 +121,6 @@ def segment(image_rgb: np.ndarray, phrase: str) -> np.ndarray:
     return cv2.resize(prob, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-@lru_cache(maxsize=1)
-def _load_sam(folder: str):
-    from transformers import SamModel, SamProcessor
-
-    try:
-        processor = SamProcessor.from_pretrained(folder, local_files_only=True)
-        model = SamModel.from_pretrained(folder, local_files_only=True)
-    except (OSError, ValueError) as exc:
-        raise UserError(f"could not load SAM from {folder}: {exc}") from exc
-    return processor, model.eval()
-
-
 def click_segment(image_rgb: np.ndarray, x: int, y: int) -> np.ndarray | None:
     """SAM's mask for a click at (x, y): of its three proposals, the one it rates best that
     contains the click; None when none does (the caller falls back to colour regions)."""
@@ -133,8 +128,8 @@ def click_segment(image_rgb: np.ndarray, x: int, y: int) -> np.ndarray | None:
 
     d = sam_dir()
     if d is None:
-        raise UserError("no SAM folder configured (set LBIE_SAM_DIR)")
-    processor, model = _load_sam(str(d))
+        raise UserError("no SAM folder configured (Settings, or LBIE_SAM_DIR)")
+    processor, model = _load("SAM", str(d))
     rgb = np.ascontiguousarray(image_rgb[..., :3])
     with torch.inference_mode():
         inputs = processor(images=rgb, input_points=[[[float(x), float(y)]]],

@@ -39,8 +39,10 @@ class DraftModel(QObject):
         return None
 
     def snapshot(self) -> list[Step]:
-        """Copies safe to hand to a worker thread (masks copied, so brushing can go on)."""
-        return [s.copy(mask=None if s.mask is None else s.mask.copy()) for s in self.steps]
+        """Copies safe to hand to a worker thread. Masks are shared, not copied: a step's mask
+        is replaced, never edited in place (the brush paints the canvas's own copy), so a
+        slider move neither copies nor re-hashes it."""
+        return [s.copy() for s in self.steps]
 
     # --- mutations (called by undo commands) ------------------------------------------------
     def set_all(self, request: str, steps: list[Step], messages: list[str] | None = None) -> None:

@@ -32,9 +32,7 @@ class RenderingMixin:
         turns = self.session.turns
         if self.view_turns is not None:
             return resolve_turn_steps([t.plan.steps for t in turns[: self.view_turns]])
-        # copies of the steps for the worker; their masks are shared, not copied: the draft
-        # replaces a mask, never edits it in place (the brush works on the canvas's own)
-        draft = [s.copy() for s in self.draft.steps]
+        draft = self.draft.snapshot()
         if self.active_step is not None and self.canvas.mask is not None:
             # show the stroke in progress, before it becomes an undo command
             draft = [s.copy(mask=self.canvas.mask.copy()) if s.id == self.active_step else s

@@ -17,43 +17,41 @@ import numpy as np
 from lbie_desktop import paths
 from lbie_desktop.errors import UserError
 
-
-def _folder(env: str, key: str) -> Path | None:
-    d = os.environ.get(env)
-    if not d:
-        settings = paths.data_dir() / "settings.json"
-        if settings.exists():
-            try:
-                d = json.loads(settings.read_text()).get(key)
-            except (ValueError, AttributeError):
-                d = None
-    return Path(d) if d else None
-
-
+# settings.json key -> the environment variable that overrides it
 ENV_FOR_KEY = {"clipseg_dir": "LBIE_CLIPSEG_DIR", "sam_dir": "LBIE_SAM_DIR"}
+
+
+def _settings_path() -> Path:
+    return paths.data_dir() / "settings.json"
+
+
+def _settings() -> dict:
+    try:
+        data = json.loads(_settings_path().read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _folder(key: str) -> Path | None:
+    d = os.environ.get(ENV_FOR_KEY[key]) or _settings().get(key)
+    return Path(d) if d else None
 
 
 def set_folder(key: str, folder: str | Path | None) -> None:
     """Remember the folder for `clipseg_dir` or `sam_dir` in settings.json (None or "" forgets
     it). Written atomically, so a crash mid-write keeps the previous settings."""
+    from lbie_desktop.core.atomic import atomic_write_bytes
+
     if key not in ENV_FOR_KEY:
         raise ValueError(f"unknown open-vocabulary folder key: {key}")
-    path = paths.data_dir() / "settings.json"
-    data: dict = {}
-    if path.exists():
-        try:
-            loaded = json.loads(path.read_text())
-            data = loaded if isinstance(loaded, dict) else {}
-        except ValueError:
-            data = {}
+    data = _settings()
     if folder:
         data[key] = str(folder)
     else:
         data.pop(key, None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
+    _settings_path().parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(_settings_path(), json.dumps(data, indent=2).encode())
 
 
 def folder_problem(folder: str | Path) -> str:
@@ -68,21 +66,21 @@ def folder_problem(folder: str | Path) -> str:
 
 
 def model_dir() -> Path | None:
-    return _folder("LBIE_CLIPSEG_DIR", "clipseg_dir")
+    return _folder("clipseg_dir")
 
 
 def configured() -> bool:
     d = model_dir()
-    return bool(d and (d / "config.json").exists())
+    return d is not None and not folder_problem(d)
 
 
 def sam_dir() -> Path | None:
-    return _folder("LBIE_SAM_DIR", "sam_dir")
+    return _folder("sam_dir")
 
 
 def sam_configured() -> bool:
     d = sam_dir()
-    return bool(d and (d / "config.json").exists())
+    return d is not None and not folder_problem(d)
 
 
 # kind -> (processor class, model class) in transformers

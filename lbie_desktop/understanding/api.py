@@ -91,13 +91,15 @@ def understand_many(requests: Sequence[str], images: Sequence[np.ndarray | None]
     return out
 
 
+_SATURATION_WORDS = r"(?:de)?saturat\w*|vivid\w*|vibran\w*|muted|dull|washed"
+
 # Words that name the ops the lexicon leaves to the classifier; used only to tell the ops a
 # request asks for from the ones the classifier adds because they usually come along.
 _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "brightness": r"\b(?:bright\w*|dark\w*|light(?:en\w*|er|ness)?|dim\w*|expos\w*|gloomy)\b",
     "lightness": r"\b(?:bright\w*|dark\w*|light(?:en\w*|er|ness)?|dim\w*)\b",
     "contrast": r"\b(?:contrast\w*|punch\w*|flat|pop)\b",
-    "saturation": r"\b(?:(?:de)?saturat\w*|colou?r\w*|vivid\w*|vibran\w*|muted|dull|washed)\b",
+    "saturation": rf"\b(?:{_SATURATION_WORDS}|colou?r\w*)\b",
     "hue": r"\b(?:hue|tint\w*|colou?r\w*|cast|warm\w*|cool\w*|yellow\w*|blu(?:e|er|ish)|"
            r"green\w*|red(?:der|dish|ness)?|orange|purple|pink\w*|magenta)\b",
     "tint": r"\b(?:tone\w*|tint\w*|curves?|shadows?|highlights?|fade\w*|matte)\b",
@@ -107,8 +109,7 @@ _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
 }.items()}
 
 
-_SATURATION_OWN = re.compile(r"\b(?:(?:de)?saturat\w*|vivid\w*|vibran\w*|muted|dull|washed)\b",
-                             re.I)
+_SATURATION_OWN = re.compile(rf"\b(?:{_SATURATION_WORDS})\b", re.I)  # without "colour"
 
 
 def _tone_keep(text: str, present: list[str]) -> str:

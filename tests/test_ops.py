@@ -35,6 +35,7 @@ STRONG: dict[str, dict] = {
     "radial_blur": {"amount": 0.4, "cx": 0.4, "cy": 0.6},
     "denoise": {"strength": 0.8},
     "dehaze": {"amount": 0.7},
+    "vignette": {"amount": -1.5, "midpoint": 20.0, "feather": 60.0, "roundness": -30.0},
     "color_bg": {"mode": "color", "color": [0.2, 0.4, 0.9]},
     "inpaint_obj": {},
     # whole pixels at 192 and 96 px, so the resolution check compares like with like

@@ -2,7 +2,7 @@
 
 from importlib import import_module
 
-FAMILIES = ("tone", "colour", "detail", "fill", "geometry")
+FAMILIES = ("tone", "colour", "detail", "effects", "fill", "geometry")
 
 for _name in FAMILIES:
     import_module(f"lbie_desktop.core.ops.{_name}")

@@ -10,6 +10,11 @@ from __future__ import annotations
 import re
 
 _C = r"colou?r"
+# "darken the corners" names a vignette, not a brightness change on a region called "corners"
+_VIGNETTE = (r"\b(?:vignett(?:e|es|ed|ing)|(?:darken|darker|lighten|lighter|brighten|brighter|"
+             r"dark|light|shade|burn)(?:\s+(?:up|down))?\s+(?:the\s+|its\s+)?(?:photo'?s?\s+)?"
+             r"(?:corners|edges)|(?:corners|edges) (?:are |look |is )?(?:too )?(?:darker|dark|"
+             r"lighter|light)|light fall-?off)\b")
 # op -> pattern whose match names the op
 OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "temperature": r"\b(?:warm(?:er|th|ing)?|cool(?:er|ing)?|cold(?:er)?|white balance|"
@@ -34,13 +39,14 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "black_white": r"\b(?:black\s*(?:and|&|n)\s*white|b\s*&\s*w|gr[ae]y\s*scale|monochrome|"
                    r"de-?saturate completely)\b",
     "sharpness": r"\b(?:sharp(?:en|er|ness)?|crisp(?:er)?|unblur|deblur|in focus)\b",
+    "vignette": _VIGNETTE,
 }.items()}
 
 # Ops a strong lexicon hit may add on its own (the classifier rarely sees them).
 # "sharpen" names sharpness outright, yet GIER's labels often omit it (the editor skipped it).
 ADDABLE = frozenset({"temperature", "vibrance", "shadows", "highlights", "recolor", "exposure",
                      "rotate", "flip", "radial_blur", "dehaze", "black_white", "denoise",
-                     "sharpness"})
+                     "sharpness", "vignette"})
 
 # Negated mentions: "don't touch the colours", "do not change the brightness", "no cropping".
 _NEG = re.compile(r"\b(?:don'?t|do not|dont|never|without|no|not)\s+(?:(?:touch|change|alter|"
@@ -69,10 +75,21 @@ def lexicon_hits(text: str) -> dict[str, str]:
     return out
 
 
+# Vignette phrases whose words, read alone, would ask for another op: "remove the vignette"
+# is no object removal, "darken the corners" no brightness change.
+_VIGNETTE_PHRASE = re.compile(r"(?:\b(?:remove|erase|get rid of|take out|clean up|fix|correct|"
+                              r"reduce|undo)\s+(?:(?!(?:and|then|but)\b)[\w']+\s+){0,3})?"
+                              r"(?:(?:dark\w*|light\w*|bright\w*|black|white|gr[ae]y|soft\w*|"
+                              r"blurr?\w*|strong\w*|heav\w*|subtle)\s+)*" + _VIGNETTE, re.I)
+
+
 def without_black_and_white(text: str) -> str:
-    """The text with "black and white" (and its kin) blanked out, same length: those words name
-    a conversion, not the colours black or white ("make the background black and white")."""
-    return OP_WORDS["black_white"].sub(lambda m: " " * len(m.group(0)), text)
+    """The text with phrases that name one whole op blanked out, same length: "black and
+    white" (and its kin) names a conversion, not the colours black or white ("make the
+    background black and white"); "remove the vignette" / "darken the corners" name a
+    vignette, not a removal or a brightness change."""
+    text = OP_WORDS["black_white"].sub(lambda m: " " * len(m.group(0)), text)
+    return _VIGNETTE_PHRASE.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def negated_ops(text: str) -> dict[str, str]:

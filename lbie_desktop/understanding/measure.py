@@ -1,14 +1,18 @@
 """What the image looks like now: exposure, contrast, saturation, colour cast, sharpness.
 
 Measured on a copy at most 256 px on its long side (enough for global statistics, ~1 ms).
+The horizon's tilt (straighten.py, tens of ms) is measured only when a request asks for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
+
+from lbie_desktop.understanding.straighten import Tilt, measure_tilt
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,13 @@ class ImageStats:
     cast_b: float  # CIELAB b* mean (+ yellow/warm, - blue/cool)
     sharpness: float  # variance of the Laplacian on 0..1 grey
     grey: bool  # a black-and-white photo: colour ops make no sense
+    # the measured photo, for what only some requests need (kept out of equality and repr)
+    image: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def tilt(self) -> Tilt | None:
+        """The photo's tilt from its straight lines (None without the photo)."""
+        return None if self.image is None else measure_tilt(self.image)
 
     def describe(self) -> str:
         return (f"median brightness {self.luma_median:.2f}, contrast {self.luma_std:.2f}, "
@@ -74,4 +85,5 @@ def measure(image: np.ndarray) -> ImageStats | None:
         p02=float(p02), p98=float(p98), value_mean=float(hsv[..., 2].mean()),
         saturation_mean=float(hsv[..., 1].mean()), cast_a=float(neutral[:, 0].mean()),
         cast_b=float(neutral[:, 1].mean()),
-        sharpness=float(cv2.Laplacian(luma, cv2.CV_32F).var()), grey=spread < 0.01)
+        sharpness=float(cv2.Laplacian(luma, cv2.CV_32F).var()), grey=spread < 0.01,
+        image=image)

@@ -259,8 +259,10 @@ def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
         return Choice({"amount": _clip(0.5 * k, 0.1, 1.0)}, ev)
     if op == "black_white":
         return Choice({"amount": 1.0}, ev)
+    if op == "vignette":
+        return _vignette(text, k, ev)
     if op == "rotate":
-        return _rotate(text, ev)
+        return _rotate(text, ev, stats)
     if op == "flip":
         vert = re.search(r"\b(?:vertical(?:ly)?|upside down|top to bottom)\b", text, re.I)
         return Choice({"direction": "vertical" if vert else "horizontal"},
@@ -316,7 +318,36 @@ def _curves(op: str, text: str, stats: ImageStats | None, k: float, ev: list[str
     return Choice(o.controls_to_params(controls), ev)
 
 
-def _rotate(text: str, ev: list[str]) -> Choice:
+# A vignette darkens the corners unless the words undo one ("remove the vignetting", "the
+# corners are too dark") or ask for light corners. Strength words a vignette is described
+# with (not general intensity words: "a strong vignette", "a heavy vignette").
+_VIGNETTE_UP = re.compile(
+    r"\b(?:remov\w*|get rid|fix\w*|correct\w*|reduc\w*|undo|less|lighten\w*|lighter|"
+    r"brighten\w*|brighter|white vignett\w*|too dark|(?:corners|edges) (?:are |look |is )?(?:too )?dark\w*|"
+    r"(?:dark|darker) (?:corners|edges) (?:are|look|is))\b", re.I)
+_VIGNETTE_STRONG = re.compile(r"\b(?:strong(?:er)?|heavy|heavier|dramatic|deep|bold|intense|"
+                              r"pronounced|obvious)\b", re.I)
+_VIGNETTE_LIGHT = re.compile(r"\b(?:light|soft|faint|gentle|small)\s+vignett", re.I)
+VIGNETTE_EV = 0.8  # light lost (or returned) at the corners, in stops, for a plain request
+
+
+def _vignette(text: str, k: float, ev: list[str]) -> Choice:
+    up = _VIGNETTE_UP.search(text)
+    if k == 1.0 and (m := _VIGNETTE_STRONG.search(text) or _VIGNETTE_LIGHT.search(text)):
+        k = 1.8 if _VIGNETTE_STRONG.search(m.group(0)) else 0.5
+        ev.append(f'intensity: "{m.group(0)}" (x{k:g})')
+    amount = _clip((1 if up else -1) * VIGNETTE_EV * k, -2.0, 2.0)
+    # the same wording as the lexicon's evidence, so the plan shows it once
+    ev += [f'words: "{up.group(0)}"', "lighter corners"] if up else ["darker corners"]
+    return Choice({"amount": round(amount, 2)}, ev)
+
+
+# Words that ask to level the photo rather than turn it by a named amount
+_STRAIGHTEN = re.compile(r"\b(?:straight\w*|level\w*|tilt\w*|crooked|horizon|skew\w*|wonky|"
+                         r"slant\w*|askew|lopsided|not straight)\b", re.I)
+
+
+def _rotate(text: str, ev: list[str], stats: ImageStats | None = None) -> Choice:
     m = re.search(r"(-?\d{1,3}(?:\.\d+)?)\s*(?:°|deg(?:rees?)?)", text, re.I)
     angle = float(m.group(1)) if m else 0.0
     if re.search(r"\bupside down\b|\b180\b", text, re.I) and not m:
@@ -327,7 +358,16 @@ def _rotate(text: str, ev: list[str]) -> Choice:
             r"counter-?clockwise|anti-?clockwise", text, re.I):
         angle = -abs(angle)  # the registry's positive angle is counter-clockwise
     if m or angle:
-        ev.append(f"angle {angle:g}° from the words")
+        ev.append(f"angle {angle:g}° from the words")  # the words win over the image
+    elif _STRAIGHTEN.search(text) and stats is not None and stats.tilt is not None:
+        tilt = stats.tilt
+        angle = round(tilt.correction, 1)
+        if tilt.degrees is None:
+            ev.append(f"{tilt.evidence}: set the angle on the card")
+        elif angle == 0:
+            ev.append(f"{tilt.evidence}: nothing to straighten")
+        else:
+            ev.append(f"{tilt.evidence}: rotating {angle:+.1f}° levels it")
     else:
         ev.append("no angle named: set it on the card")
     return Choice({"angle": angle}, ev, True)

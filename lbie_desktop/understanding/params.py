@@ -361,7 +361,7 @@ def _rotate(text: str, ev: list[str], stats: ImageStats | None = None) -> Choice
         ev.append(f"angle {angle:g}° from the words")  # the words win over the image
     elif _STRAIGHTEN.search(text) and stats is not None and stats.tilt is not None:
         tilt = stats.tilt
-        angle = round(tilt.correction, 1)
+        angle = round(tilt.correction, 1) + 0.0  # never "-0"
         if tilt.degrees is None:
             ev.append(f"{tilt.evidence}: set the angle on the card")
         elif angle == 0:

@@ -43,21 +43,21 @@ class Tilt:
 def grey_for_tilt(image: np.ndarray) -> np.ndarray | None:
     """Any HxW / HxWxC uint8/uint16/float image -> float32 grey, long side <= 512 px."""
     a = np.asarray(image)
-    if a.dtype == np.uint8:
-        g = a.astype(np.float32) / 255.0
-    elif a.dtype == np.uint16:
-        g = a.astype(np.float32) / 65535.0
-    else:
-        g = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0).clip(0, 1)
-    if g.ndim == 3 and g.shape[2] in (1, 3, 4):
-        g = g[..., :3].mean(axis=2) if g.shape[2] >= 3 else g[..., 0]
-    if g.ndim != 2 or min(g.shape) < 16:
+    if a.ndim == 3 and a.shape[2] in (1, 3, 4):
+        a = a[..., :3] if a.shape[2] >= 3 else a[..., 0]
+    if a.ndim not in (2, 3) or min(a.shape[:2]) < 16:
         return None
-    h, w = g.shape
+    if a.dtype not in (np.uint8, np.uint16, np.float32):
+        a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0).clip(0, 1)
+    h, w = a.shape[:2]
     s = _SIDE / max(h, w)
-    if s < 1:
-        g = cv2.resize(g, (max(1, round(w * s)), max(1, round(h * s))),
+    if s < 1:  # shrink first: on an 18 MP photo the float conversion would cost more than this
+        a = cv2.resize(np.ascontiguousarray(a), (max(1, round(w * s)), max(1, round(h * s))),
                        interpolation=cv2.INTER_AREA)
+    scale = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(a.dtype, 1.0)
+    g = a.astype(np.float32) / scale
+    if g.ndim == 3:
+        g = g.mean(axis=2)
     return np.ascontiguousarray(g, dtype=np.float32)
 
 

@@ -23,6 +23,8 @@ _GATE_DEG = 2.0  # an edge pixel votes for angles within this of its own gradien
 _EDGE_QUANTILE = 0.90  # the strongest 10% of gradients are edge candidates
 # A line must run along at least this fraction of the frame (in voting pixels) to count
 _MIN_LINE_FRACTION = 0.25
+_MIN_OTHER_FRACTION = 0.15  # further lines that join the estimate
+_MAX_LINES = 5
 
 
 @dataclass(frozen=True)
@@ -88,24 +90,55 @@ def measure_tilt(image: np.ndarray) -> Tilt:
     xs, ys, own, horiz = (xs[keep].astype(np.float32) + 0.5, ys[keep].astype(np.float32) + 0.5,
                           own[keep], horiz[keep])
     h, w = g.shape
-    best = _hough(xs, ys, own, horiz, h, w, np.arange(-MAX_TILT_DEG, MAX_TILT_DEG + 1e-6, 1.0))
-    if best is not None:  # coarse 1-degree search, then a fine one around the winner
-        best = _hough(xs, ys, own, horiz, h, w,
-                      best[0] + np.arange(-1.0, 1.0 + 1e-6, _STEP_DEG)) or best
-    if best is None:
+    lines = _lines(xs, ys, own, horiz, h, w)
+    if not lines:
         return Tilt(None, "image: no clear horizon or straight lines (kept level)")
-    angle, is_h, rho = best[:3]
-    refined, frac = _fit_line(xs, ys, own, horiz, is_h, angle, rho, w if is_h else h)
-    if frac < _MIN_LINE_FRACTION:
-        return Tilt(None, "image: no clear horizon or straight lines (kept level)", frac)
-    kind = "horizon" if is_h else "verticals"
-    if abs(refined) > MAX_TILT_DEG:
-        return Tilt(None, f"image: the straightest {kind} lean {abs(refined):.1f}°, more "
-                    f"than {MAX_TILT_DEG:g}° (kept level)", frac)
-    if abs(refined) < 0.05:
-        return Tilt(0.0, f"image: {kind} level (0.0°)", frac)
-    turn = "counter-clockwise" if refined > 0 else "clockwise"
-    return Tilt(refined, f"image: {kind} tilted {abs(refined):.1f}° {turn}", frac)
+    # the length-weighted median: the horizon (the longest line) decides unless shorter lines
+    # outweigh it, and converging verticals (a building shot from below) cancel out
+    order = sorted(lines, key=lambda ln: ln[0])
+    total = sum(ln[1] for ln in lines)
+    acc, tilt = 0.0, order[-1][0]
+    for angle, length, _ in order:
+        acc += length
+        if acc >= total / 2:
+            tilt = angle
+            break
+    longest = max(lines, key=lambda ln: ln[1])
+    kind = "horizon" if longest[2] else "verticals"
+    frac = longest[1]
+    more = f", {len(lines)} straight lines" if len(lines) > 1 else ""
+    tilt = float(np.clip(tilt, -MAX_TILT_DEG, MAX_TILT_DEG))
+    if abs(tilt) < 0.05:
+        return Tilt(0.0, f"image: {kind} level (0.0°{more})", frac)
+    turn = "counter-clockwise" if tilt > 0 else "clockwise"
+    return Tilt(tilt, f"image: {kind} tilted {abs(tilt):.1f}° {turn}{more}", frac)
+
+
+def _lines(xs: np.ndarray, ys: np.ndarray, own: np.ndarray, horiz: np.ndarray, h: int, w: int
+           ) -> list[tuple[float, float, bool]]:
+    """Up to _MAX_LINES (angle, length fraction, horizontal?), longest first: each found
+    line's pixels are taken out before looking for the next."""
+    out: list[tuple[float, float, bool]] = []
+    pool = np.ones(len(xs), bool)
+    for _ in range(_MAX_LINES):
+        idx = np.nonzero(pool)[0]
+        if len(idx) < 20:
+            break
+        px, py, po, ph = xs[idx], ys[idx], own[idx], horiz[idx]
+        best = _hough(px, py, po, ph, h, w, np.arange(-MAX_TILT_DEG, MAX_TILT_DEG + 1e-6, 1.0))
+        if best is None:
+            break
+        # coarse 1-degree search, then a fine one around the winner
+        best = _hough(px, py, po, ph, h, w, best[0] + np.arange(-1.0, 1.0 + 1e-6, _STEP_DEG)
+                      ) or best
+        angle, is_h, rho = best[:3]
+        refined, frac, on_line = _fit_line(px, py, po, ph, is_h, angle, rho, w if is_h else h)
+        if frac < (_MIN_LINE_FRACTION if not out else _MIN_OTHER_FRACTION):
+            break
+        if abs(refined) <= MAX_TILT_DEG + 0.5:  # steeper: a diagonal, not a level structure
+            out.append((refined, frac, is_h))
+        pool[idx[on_line]] = False
+    return out
 
 
 def _rho(xs: np.ndarray, ys: np.ndarray, a_deg: float, is_h: bool) -> np.ndarray:
@@ -141,17 +174,17 @@ def _hough(xs: np.ndarray, ys: np.ndarray, own: np.ndarray, horiz: np.ndarray, h
 
 
 def _fit_line(xs: np.ndarray, ys: np.ndarray, own: np.ndarray, horiz: np.ndarray, is_h: bool,
-              angle: float, rho: float, span: int) -> tuple[float, float]:
-    """(least-squares angle, length as a fraction of `span`) of the pixels on the Hough line:
+              angle: float, rho: float, span: int) -> tuple[float, float, np.ndarray]:
+    """(least-squares angle, length as a fraction of `span`, its pixels) of the Hough line:
     the fit refines the search's grid; the length counts the columns (rows) it covers."""
-    sel = (horiz == is_h) & (np.abs(own - angle) <= _GATE_DEG)
-    sel &= np.abs(_rho(xs, ys, angle, is_h) - rho) <= 2.0
+    band = (horiz == is_h) & (np.abs(_rho(xs, ys, angle, is_h) - rho) <= 3.0)
+    sel = band & (np.abs(own - angle) <= _GATE_DEG)
     if sel.sum() < 10:
-        return angle, 0.0
+        return angle, 0.0, band
     x, y = xs[sel], ys[sel]
     along = x if is_h else y
     length = len(np.unique(along.astype(np.int32))) / span
     if is_h:  # y = c - tan(a) x  (rising to the right = counter-clockwise)
-        return float(-math.degrees(math.atan(np.polyfit(x, y, 1)[0]))), length
+        return float(-math.degrees(math.atan(np.polyfit(x, y, 1)[0]))), length, band
     # x = c + tan(a) y: a vertical leaning left going up is counter-clockwise
-    return float(math.degrees(math.atan(np.polyfit(y, x, 1)[0]))), length
+    return float(math.degrees(math.atan(np.polyfit(y, x, 1)[0]))), length, band

@@ -18,6 +18,9 @@ throughout (used by `fit` and as the yardstick in tests). `Renderer` is what the
   per-pixel, on the whole image otherwise (neighbourhood, fill and geometric ops);
 - an alpha channel, for ops that set `Op.alpha_fn` (a transparent `color_bg`): `render_rgba`.
 
+While the editor's warm-up process compiles the fast path's kernels (fast/warm.py), renders
+take reference units, which call no kernel (fast/readiness.py decides per render).
+
 Each unit's output (uint8, float32, or colour table) depends only on the steps, so rendering
 the same steps again gives the same bytes (exact undo/redo), cached or not. Fast and
 reference agree within 1/255 per op and for chains of fast units (tests/test_render_fast.py);
@@ -35,22 +38,28 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from lbie_desktop.core.fast import blur, colour_kernels, kinds
-from lbie_desktop.core.fast.colour_table import (
-    ColourIndex,
-    compose_luts,
-    gather_f32,
-    gather_u8,
-    per_channel_lut,
-    table_of,
-    table_of_unclamped,
-)
-from lbie_desktop.core.fast.kernels import (
-    copy_rows,
-    masked_blend,
-    masked_blend_u8,
-    spill_flags,
-)
+from lbie_desktop.core.fast import kinds
+from lbie_desktop.core.fast.readiness import FAST, NUMBA_BROKEN, State
+
+try:  # the compiled fast path; without numba (a broken install) the reference path renders
+    from lbie_desktop.core.fast import blur, colour_kernels
+    from lbie_desktop.core.fast.colour_table import (
+        ColourIndex,
+        compose_luts,
+        gather_f32,
+        gather_u8,
+        per_channel_lut,
+        table_of,
+        table_of_unclamped,
+    )
+    from lbie_desktop.core.fast.kernels import (
+        copy_rows,
+        masked_blend,
+        masked_blend_u8,
+        spill_flags,
+    )
+except (ImportError, OSError) as _exc:  # OSError: llvmlite's library failed to load
+    FAST.set(State.FAILED, f"{NUMBA_BROKEN}: {type(_exc).__name__}: {_exc}")
 from lbie_desktop.core.fast.threads import (
     busy,
     get_pool,
@@ -321,7 +330,8 @@ class Renderer:
     def render(self, steps: Sequence[Step], *, full: bool = False) -> np.ndarray:
         """HxWx3 uint8 result (preview proxy unless full=True); the caller's own copy."""
         rgb = self._render(steps, full).u8()  # the cache keeps the original
-        if not rgb.flags.c_contiguous or rgb.shape[0] * rgb.shape[1] < PARALLEL_COPY_PIXELS:
+        if not rgb.flags.c_contiguous or rgb.shape[0] * rgb.shape[1] < PARALLEL_COPY_PIXELS \
+                or not self._use_fast():
             return rgb.copy()
         out = np.empty(rgb.shape, np.uint8)
         copy_rows(rgb, out)  # parallel: ~15 ms of one core on 18 MP otherwise
@@ -360,6 +370,9 @@ class Renderer:
         # preview follows a slider (the two sizes keep separate caches). A photo no bigger
         # than the proxy is its own proxy: one cache for both.
         kind = "full" if full or self.proxy is self.source else "preview"
+        if not self._use_fast():  # the reference path: no numba kernel, nor its settings
+            with self._locks[kind]:  # (fast=False: a warm-up finishing now waits for the next)
+                return self._render_locked(steps, kind, fast=False)
         # A preview is a few ms of work per kernel: on a busy machine, waiting for a second
         # core at every kernel's barrier cost more than it saved (GUI slider -> preview on a
         # 1280 px proxy: median 37 ms single-threaded against 56-64 ms, at load ~5 on 2 cores)
@@ -367,10 +380,19 @@ class Renderer:
         with self._locks[kind], kernel_guard(), kernel_threads(threads):
             return self._render_locked(steps, kind)
 
+    def _use_fast(self) -> bool:
+        """The fast path when asked for and its kernels are usable in this process now
+        (not while the editor's warm-up process compiles them: see fast/readiness.py)."""
+        return self.fast and FAST.use_fast()
+
     @torch.no_grad()
-    def _render_locked(self, steps: Sequence[Step], kind: str) -> Frame:
+    def _render_locked(self, steps: Sequence[Step], kind: str, fast: bool | None = None
+                       ) -> Frame:
+        if fast is None:
+            fast = self._use_fast()
         chain = self._cache[kind]
-        units = plan_units([s for s in steps if is_active(s)], self.fast)
+        # the unit kinds are part of the keys: reference and fast results never mix
+        units = plan_units([s for s in steps if is_active(s)], fast)
         keys = _chain_keys(kind, ["|".join(step_key(s) for s in u.steps) + u.kind
                                   for u in units])
         n = 0

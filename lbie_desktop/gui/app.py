@@ -9,6 +9,8 @@ from pathlib import Path
 
 from lbie_desktop import __version__
 
+WARM_FLAG = "--warm-kernels"  # as core/fast/warm.WARM_FLAG (not imported: it loads numba)
+
 
 def build_app(argv: list[str] | None = None):
     from PySide6.QtCore import Qt
@@ -40,7 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"lbie-desktop {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="check the app end to end offscreen and exit (0 = passed)")
+    # the editor's own kernel warm-up process (core/fast/warm.py): sys.executable is this
+    # program in the packaged app
+    parser.add_argument(WARM_FLAG, action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.warm_kernels:
+        from lbie_desktop.core.fast.warm import main as warm_kernels
+
+        return warm_kernels()
     if args.self_test:
         from lbie_desktop.gui.selftest_window import main as self_test
 
@@ -56,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from lbie_desktop.gui.main_window import MainWindow
 
     window = MainWindow()
+    window.warm_up_renderer()  # before the first preview: it must not compile in this process
     add_log_folder_action(window)  # Help > Open Log Folder
     window.show()
     if args.photo or not window.offer_recovery():

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lbie_desktop.core.fast import warm
+from lbie_desktop.core.fast.readiness import FAST, State
 from lbie_desktop.core.ops import get_op
 from lbie_desktop.core.plan import Step, resolve_turn_steps
 from lbie_desktop.core.render import Renderer, resize_long_side
@@ -76,6 +78,7 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
     busyChanged = Signal(bool)
     imageShown = Signal()  # the canvas shows a new render
     errorShown = Signal(str)
+    fastRendererChanged = Signal(str)  # readiness.State value, from any thread
 
     def __init__(self) -> None:
         super().__init__()
@@ -128,6 +131,11 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
         self._connect()
         self._restore_state()
         self._update_actions()
+        # the fast renderer's readiness (core/fast/readiness.py): a note while it warms up
+        self._kernel_warm_up: warm.WarmUp | None = None
+        self.fastRendererChanged.connect(self._show_fast_renderer)
+        self._unsubscribe_fast = FAST.subscribe(self._fast_state_changed)
+        self._show_fast_renderer(FAST.state.value)
 
     # ======================================================================= layout ==========
     def _build_ui(self) -> None:
@@ -294,6 +302,29 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
                 pass
 
         self._pools[0].start(warm)
+
+    def warm_up_renderer(self) -> None:
+        """Make the fast renderer ready without compiling in this process: numba compiles it
+        in a process of its own (core/fast/warm.py) while previews use the reference path.
+        With a warm cache (every launch after the first) it is ready at once."""
+        if self._kernel_warm_up is None:
+            self._kernel_warm_up = warm.start(FAST)
+
+    def _fast_state_changed(self, state: State) -> None:
+        # called on the warm-up's waiting thread: the signal queues it to the UI thread
+        try:
+            self.fastRendererChanged.emit(state.value)
+        except RuntimeError:  # this window's Qt object is gone
+            self._unsubscribe_fast()
+
+    def _show_fast_renderer(self, state: str) -> None:
+        if state == State.WARMING.value:
+            self.status.set_note("Preparing the fast renderer (first launch only)…",
+                                 "Editing works meanwhile, with slower previews.")
+            return
+        self.status.set_note("")
+        if state == State.FAILED.value and FAST.reason:
+            self.status.showMessage("Using the slower renderer (details in the log)", 8000)
 
     def wait_idle_blocking(self, msecs: int = 30000) -> None:
         """For shutdown and scripts: finish worker jobs (events still need processing)."""
@@ -566,6 +597,9 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
             r.cancel()
         self.wait_idle_blocking(10000)
         self._close_session()
+        self._unsubscribe_fast()
+        if self._kernel_warm_up is not None:
+            self._kernel_warm_up.stop()
         super().closeEvent(event)
 
 

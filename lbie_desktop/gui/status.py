@@ -20,6 +20,10 @@ class StatusBar(QStatusBar):
         self.info.setObjectName("imageInfo")
         self.zoom = QLabel("")
         self.zoom.setObjectName("zoomLabel")
+        # a lasting note beside the messages (which come and go): the fast renderer warming up
+        self.note = QLabel("")
+        self.note.setObjectName("statusNote")
+        self.note.setVisible(False)
         self.progress = QProgressBar()
         self.progress.setObjectName("progressBar")
         self.progress.setFixedWidth(160)
@@ -28,6 +32,7 @@ class StatusBar(QStatusBar):
         self.cancel.setObjectName("cancelButton")
         self.cancel.setToolTip("Stop the running work")
         self.cancel.clicked.connect(self.cancelRequested)
+        self.addPermanentWidget(self.note)
         self.addPermanentWidget(self.info)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.cancel)
@@ -75,6 +80,12 @@ class StatusBar(QStatusBar):
         if self._working:
             self.progress.setVisible(True)
             self.cancel.setVisible(self._cancellable)
+
+    def set_note(self, text: str, tooltip: str = "") -> None:
+        """Show a lasting note ('' hides it)."""
+        self.note.setText(text)
+        self.note.setToolTip(tooltip)
+        self.note.setVisible(bool(text))
 
     def set_zoom(self, z: float) -> None:
         self.zoom.setText(f"{z * 100:.0f}%")

@@ -1,6 +1,6 @@
 """Whether the renderer may use its compiled (numba) fast path in this process.
 
-numba compiles the fast path's kernels on first use: ~27 s of CPU with an empty cache,
+numba compiles the fast path's kernels on first use with an empty cache: minutes of CPU,
 holding the GIL. The editor cannot make a person wait for that, so it compiles them in a
 separate process (warm.py) and renders through the reference path meanwhile.
 

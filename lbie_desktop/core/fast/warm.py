@@ -1,7 +1,8 @@
 """Compile the fast path's kernels into numba's cache, in a process of its own.
 
-numba compiles a kernel per signature (dtypes, layout, read-only flags) on its first call:
-~27 s of CPU for the whole fast path with an empty cache, holding the GIL. The editor runs
+numba compiles a kernel per signature (dtypes, layout, read-only flags) on its first call,
+holding the GIL: the 23 signatures the app uses took ~110 s of CPU here (2 shared cores),
+a single edit's share of them over a minute in the editor. The editor runs
 this module as a separate process at start (`start`), renders through the reference path
 meanwhile (readiness.py), and switches to the fast path when it exits 0; the kernels then
 load from the cache the process filled (the same NUMBA_CACHE_DIR, inherited).
@@ -9,7 +10,8 @@ load from the cache the process filled (the same NUMBA_CACHE_DIR, inherited).
 The signatures are the ones the app's renders produce, so the warm-up renders: photos as
 the app loads them (read-only pixels, a proxy smaller than the source) and as scripts pass
 them (writable arrays), through every kind of render unit and the calls the editor makes.
-With a warm cache the run only loads the kernels: ~1-2 s.
+With a warm cache the run only loads the kernels (6-9 s here, mostly imports and cache
+loads), and the editor does not start it at all: the run leaves a stamp (`is_warm`).
 
     python -m lbie_desktop.core.fast.warm        # dev; the packaged app: lbie-desktop --warm-kernels
 """
@@ -216,6 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The warm-up process: exit 0 when every kernel is compiled and in the cache."""
     del argv
     t0 = time.perf_counter()
+    if hasattr(os, "nice"):  # as BELOW_NORMAL_PRIORITY_CLASS on Windows: the UI comes first
+        try:
+            os.nice(5)
+        except OSError:
+            pass
     try:
         import torch
 

@@ -93,15 +93,16 @@ def measure_tilt(image: np.ndarray) -> Tilt:
     lines = _lines(xs, ys, own, horiz, h, w)
     if not lines:
         return Tilt(None, "image: no clear horizon or straight lines (kept level)")
-    # the length-weighted median: the horizon (the longest line) decides unless shorter lines
-    # outweigh it, and converging verticals (a building shot from below) cancel out
+    # A weighted median: the horizon (the longest line) decides unless other lines outweigh
+    # it. A camera pitched up or down makes verticals converge, more the farther they are
+    # from the centre, so a vertical's vote shrinks with its distance from the middle.
     order = sorted(lines, key=lambda ln: ln[0])
-    total = sum(ln[1] for ln in lines)
+    votes = [ln[1] * (1.0 if ln[2] else 1.0 - 0.8 * ln[3]) for ln in order]
     acc, tilt = 0.0, order[-1][0]
-    for angle, length, _ in order:
-        acc += length
-        if acc >= total / 2:
-            tilt = angle
+    for ln, vote in zip(order, votes):
+        acc += vote
+        if acc >= sum(votes) / 2:
+            tilt = ln[0]
             break
     longest = max(lines, key=lambda ln: ln[1])
     kind = "horizon" if longest[2] else "verticals"
@@ -115,10 +116,10 @@ def measure_tilt(image: np.ndarray) -> Tilt:
 
 
 def _lines(xs: np.ndarray, ys: np.ndarray, own: np.ndarray, horiz: np.ndarray, h: int, w: int
-           ) -> list[tuple[float, float, bool]]:
-    """Up to _MAX_LINES (angle, length fraction, horizontal?), longest first: each found
-    line's pixels are taken out before looking for the next."""
-    out: list[tuple[float, float, bool]] = []
+           ) -> list[tuple[float, float, bool, float]]:
+    """Up to _MAX_LINES (angle, length fraction, horizontal?, off-centre 0..1), longest first:
+    each found line's pixels are taken out before looking for the next."""
+    out: list[tuple[float, float, bool, float]] = []
     pool = np.ones(len(xs), bool)
     for _ in range(_MAX_LINES):
         idx = np.nonzero(pool)[0]
@@ -136,7 +137,9 @@ def _lines(xs: np.ndarray, ys: np.ndarray, own: np.ndarray, horiz: np.ndarray, h
         if frac < (_MIN_LINE_FRACTION if not out else _MIN_OTHER_FRACTION):
             break
         if abs(refined) <= MAX_TILT_DEG + 0.5:  # steeper: a diagonal, not a level structure
-            out.append((refined, frac, is_h))
+            mid = float(np.mean(py[on_line] if is_h else px[on_line]))
+            off = abs(mid - (h if is_h else w) / 2) / ((h if is_h else w) / 2)
+            out.append((refined, frac, is_h, min(off, 1.0)))
         pool[idx[on_line]] = False
     return out
 

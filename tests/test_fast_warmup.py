@@ -126,6 +126,34 @@ def test_warm_up_process_fills_an_empty_cache_then_the_app_loads_it(tmp_path):
     assert " 0 signatures compiled" in again.output, again.output[-2000:]
     print(f"warm-up wall time: cold {w.seconds:.1f} s, warm {again.seconds:.1f} s")
 
+    # renders other than the warm-up's own (this file's chain, a photo loaded from disk as the
+    # editor does, and a script's array) find every kernel they call in the cache
+    code = textwrap.dedent("""
+        import tempfile
+        from pathlib import Path
+        from lbie_desktop.core.fast import warm
+        from lbie_desktop.core.render import Renderer
+        from tests.test_fast_warmup import _chain, _photo
+
+        preloaded = warm.preload()  # what the editor does once READY
+        with tempfile.TemporaryDirectory() as d:
+            loaded = warm._loaded(_photo(150, 170), Path(d))
+        for rgb in (loaded, _photo(90, 110)):
+            r = Renderer(rgb, 100)
+            for full in (False, True):
+                steps = _chain(*(r.source if full else r.proxy).shape[:2])
+                for k in range(1, len(steps) + 1):
+                    r.render_view(steps[:k], full=full)
+                r.render(steps, full=full)
+        print(preloaded, *warm.cache_counts())
+    """)
+    used = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert used.returncode == 0, used.stderr[-3000:]
+    preloaded, compiled, loaded_n = map(int, used.stdout.split())
+    assert compiled == 0, used.stdout  # nothing the renders called was missing
+    assert preloaded == loaded_n >= 20, used.stdout  # all came in with the preload
+
     # an edited kernel source (an app update) is not warm any more
     stamp = next(cache.rglob(warm.STAMP_NAME))
     written = json.loads(stamp.read_text())

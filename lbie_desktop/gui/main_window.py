@@ -61,6 +61,13 @@ def predict(request: str, session) -> Any:
     return interpret(request, session)
 
 
+def _preload_kernels() -> None:
+    try:
+        warm.preload()
+    except Exception:  # noqa: BLE001 - an optimisation: the first fast render loads them
+        pass
+
+
 class _LockedSession:
     """What the dialogue tracker needs from a session, safe to use from a worker thread."""
 
@@ -323,6 +330,12 @@ class MainWindow(ActionsMixin, FilesMixin, MaskEditingMixin, RenderingMixin, QMa
                                  "Editing works meanwhile, with slower previews.")
             return
         self.status.set_note("")
+        if state == State.READY.value:
+            # load the kernels from the cache now, while the person looks at the photo, not
+            # at the first edit (~2 s). A thread of its own: the photo's first preview needs
+            # no kernel and must not queue behind it (a render that does waits on numba's lock)
+            threading.Thread(target=_preload_kernels, name="lbie-preload-kernels",
+                             daemon=True).start()
         if state == State.FAILED.value and FAST.reason:
             self.status.showMessage("Using the slower renderer (details in the log)", 8000)
 

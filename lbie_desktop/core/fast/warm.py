@@ -169,6 +169,27 @@ def cache_counts() -> tuple[int, int]:
     return compiled, loaded
 
 
+def preload() -> int:
+    """Load every kernel signature the cache holds for this machine into this process, so
+    the first fast render does not (~2 s of loading here). For a worker thread of the app
+    once READY; returns how many were loaded. Uses numba's cache index (internals): if they
+    change, this loads nothing and the kernels load on first use as before."""
+    n = 0
+    for d in _dispatchers():
+        try:
+            cache = d._cache
+            codegen = d.targetctx.codegen()
+            for key in cache._cache_file._load_index():
+                sig = key[0]
+                # this machine's code for today's bytecode: sure to load, never to compile
+                if key == cache._index_key(sig, codegen) and tuple(sig) not in d.overloads:
+                    d.compile(tuple(sig))
+                    n += 1
+        except Exception as exc:  # noqa: BLE001 - an optimisation: first use loads them anyway
+            log.info("kernel preload skipped %s: %s", d.py_func.__name__, exc)
+    return n
+
+
 # --- "the cache is warm": a stamp the warm-up leaves beside the cache -------------------------
 # Checking it costs a few file stats, so a warm launch starts no process at all. numba keys
 # its cache on each source file's stamp (an app update invalidates it), and its machine code
@@ -327,6 +348,9 @@ def start(readiness: Readiness = FAST, argv: list[str] | None = None,
     holds the app's NUMBA_CACHE_DIR, set by core/fast/__init__)."""
     if readiness.state is State.FAILED and readiness.reason.startswith(NUMBA_BROKEN):
         log.info("kernel warm-up not started: %s", readiness.reason)
+        return WarmUp(readiness)
+    if readiness.state is State.WARMING:
+        log.info("kernel warm-up already running")  # another window started it
         return WarmUp(readiness)
     if argv is None and env is None and is_warm():
         readiness.set(State.READY)

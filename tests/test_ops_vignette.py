@@ -119,6 +119,17 @@ def test_vignette_words_switch_on_nothing_else(request_):
     assert [s.op for s in on] == ["vignette"], request_
 
 
+@pytest.mark.parametrize("request_", ["brighten it but no vignette",
+                                      "brighten it, don't add a vignette",
+                                      "brighten it without darkening the corners"])
+def test_a_vignette_said_no_to_is_not_proposed(request_):
+    from lbie_desktop.understanding import understand
+
+    steps = understand(request_)
+    assert "vignette" not in [s.op for s in steps]
+    assert [s.op for s in steps if s.enabled] == ["brightness"]
+
+
 def test_vignette_strength_and_direction_from_the_words():
     def amount(request: str) -> float:
         return next(s for s in _enabled(request) if s.op == "vignette").params["amount"]

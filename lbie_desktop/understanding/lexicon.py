@@ -11,8 +11,8 @@ import re
 
 _C = r"colou?r"
 # "darken the corners" names a vignette, not a brightness change on a region called "corners"
-_VIGNETTE = (r"\b(?:vignett(?:e|es|ed|ing)|(?:darken|darker|lighten|lighter|brighten|brighter|"
-             r"dark|light|shade|burn)(?:\s+(?:up|down))?\s+(?:the\s+|its\s+)?(?:photo'?s?\s+)?"
+_VIGNETTE = (r"\b(?:vignett(?:e|es|ed|ing)|(?:darken\w*|darker|lighten\w*|lighter|brighten\w*|"
+             r"brighter|dark|light|shade|burn)(?:\s+(?:up|down))?\s+(?:the\s+|its\s+)?(?:photo'?s?\s+)?"
              r"(?:corners|edges)|(?:corners|edges) (?:are |look |is )?(?:too )?(?:darker|dark|"
              r"lighter|light)|light fall-?off)\b")
 # op -> pattern whose match names the op
@@ -62,6 +62,7 @@ NEGATABLE: dict[str, tuple[str, ...]] = {
     "crop(?:ping)?|size|framing|composition": ("crop",),
     "sharp(?:en|ening|ness)": ("sharpness",),
     "blur(?:ring)?": ("gaussian_blur", "radial_blur"),
+    "vignett(?:e|ing)|(?:dark |darker )?corners": ("vignette",),
 }
 
 

@@ -45,8 +45,10 @@ def test_intensity_words_bind_to_the_step_they_modify() -> None:
 
 
 def test_direction_words_bind_to_their_clause() -> None:
-    s = _steps("darken the sky and brighten the face")
-    assert s["brightness"].params["amount"] < 0 and s["brightness"].target == "the sky"
+    sky, face = [s for s in understand("darken the sky and brighten the face")
+                 if s.op == "brightness"]
+    assert sky.params["amount"] < 0 and sky.target == "the sky"
+    assert face.params["amount"] > 0 and face.target == "the face"
     assert scoped_text("darken it, then warm it up", "temperature") == "warm it up"
 
 

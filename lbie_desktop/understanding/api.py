@@ -16,7 +16,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from lbie_desktop.core.plan import Step
-from lbie_desktop.understanding.clauses import scoped_text, split_clauses
+from lbie_desktop.understanding.clauses import (
+    Clause,
+    op_clause,
+    op_patterns,
+    scoped_text,
+    split_clauses,
+)
 from lbie_desktop.understanding.decide import (
     OpDecision,
     asks_for_something,
@@ -27,6 +33,15 @@ from lbie_desktop.understanding.encoder import MAX_CHARS
 from lbie_desktop.understanding.lexicon import OP_WORDS, lexicon_hits, without_black_and_white
 from lbie_desktop.understanding.measure import ImageStats, measure
 from lbie_desktop.understanding.params import choose_params
+from lbie_desktop.understanding.targets import (
+    KEPT_COLOUR,
+    Target,
+    best_target,
+    has_verb,
+    leading_verb,
+    listed_after,
+    verbless,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +124,11 @@ _NAMES: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
 }.items()}
 
 
+# "keep the colours natural", "leave the skin tones as they are": what must not change asks
+# for no edit of its own
+_KEEP_AS_IS = re.compile(r"\b(?:keep|leave|keeping|leaving)\s+[\w' ]{1,40}?\s+(?:natural|"
+                         r"realistic|normal|the same|as (?:it is|they are|is)|alone|untouched|"
+                         r"unchanged|intact)\b", re.I)
 _SATURATION_OWN = re.compile(rf"\b(?:{_SATURATION_WORDS})\b", re.I)  # without "colour"
 
 
@@ -201,11 +221,13 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
 
     # Words inside a region phrase describe the region, not an edit: "the red dress" asks for
     # no hue change; and "black and white" is a conversion, not two colours.
-    spoken = without_black_and_white(text)
+    spoken = _KEEP_AS_IS.sub(lambda m: " " * len(m.group(0)), without_black_and_white(text))
     for d in chosen.values():
         t = d.target
         if t is not None and 0 <= t.start < t.end <= len(spoken):
             spoken = spoken[:t.start] + " " * (t.end - t.start) + spoken[t.end:]
+        if t is not None and t.exclude:  # "leave the dress in colour" asks for no colour
+            spoken = KEPT_COLOUR.sub(lambda m: " " * len(m.group(0)), spoken)
     recolouring = "recolor" in chosen and "recolor" in named
 
     def asked(s: Step) -> bool:
@@ -221,4 +243,84 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
             if s.enabled and not asked(s):
                 s.enabled = False
                 s.evidence.append("suggested, not asked for: switch on to apply")
-    return steps
+    return _with_more_regions(text, steps, chosen, clauses, stats)
+
+
+# Regions one edit may name (each is grounded apart, at up to seconds each); a longer list is
+# not a request a person writes.
+MAX_REGIONS = 8
+
+
+def _with_more_regions(text: str, steps: list[Step], chosen: dict[str, OpDecision],
+                       clauses: list[Clause], stats: ImageStats | None) -> list[Step]:
+    """One step per region when the words name several for one op: a list after the verb
+    ("remove the man, the dog and the car") or the op again in a later clause ("brighten the
+    face and darken the sky", "make the sky bluer and the trees greener"). Each extra step
+    follows its own step (the person sees, grounds and switches each region apart)."""
+    out: list[Step] = []
+    for s in steps:
+        extra: list[Step] = []
+        if s.enabled:
+            d = chosen[s.op]
+            own = op_clause(text, s.op, clauses)
+            sharing = True  # still in a run of verbless clauses right after the op's own
+            for c in clauses:
+                if own is None or c.start <= own.start or c is own:
+                    continue
+                words, at = c.text, c.start
+                verb = leading_verb(own.text)
+                sharing = sharing and verbless(c.text) and not has_verb(c.text)
+                if (sharing and verb and _names(s.op, c.text)
+                        and not re.search(r"\bbut\b", text[own.start + len(own.text):c.start])):
+                    # "make the sky bluer and the trees greener": the verb is shared
+                    words, at = f"{verb} {c.text}", c.start - len(verb) - 1
+                elif not _names(s.op, c.text):
+                    continue
+                t = best_target(words, s.op)
+                if t is None or t.exclude or not t.direct:
+                    continue
+                t = Target(t.phrase, t.start + at, t.end + at)
+                extra.append(_region_step(s, t, words, stats))
+            listed = []
+            for e in extra:  # "darken the sky and the sea"
+                listed += [_region_step(e, lt, text, stats, params=e.params)
+                           for lt in listed_after(text, _span_end(e), MAX_REGIONS)]
+            extra += listed
+            if d.target is not None and d.target.direct and not d.target.exclude and s.local:
+                extra[:0] = [_region_step(s, t, scoped_text(text, s.op, clauses), stats)
+                             for t in listed_after(text, d.target.end, MAX_REGIONS)]
+            if extra and s.op == "recolor" and own is not None:  # each clause its own colour
+                s.params = choose_params(s.op, own.text, stats).params
+        out += [s, *_unique(s, extra)[:MAX_REGIONS - 1]]
+    return out
+
+
+def _names(op: str, words: str) -> bool:
+    """The words name `op` (for a recolour, a colour word is enough: "the trees greener")."""
+    pats = op_patterns(op) + (op_patterns("hue") if op == "recolor" else [])
+    return any(p.search(words) for p in pats)
+
+
+def _region_step(like: Step, t: Target, words: str, stats: ImageStats | None,
+                 params: dict | None = None) -> Step:
+    choice = choose_params(like.op, words, stats)
+    evidence = [e for e in choice.evidence] + [t.evidence(), "one more region for this edit"]
+    step = Step(like.op, dict(params if params is not None else choice.params),
+                confidence=like.confidence, local=True, target=t.phrase, evidence=evidence)
+    step.enabled = like.enabled
+    return step
+
+
+def _span_end(step: Step) -> int:
+    m = re.search(r"at chars \d+-(\d+)", " ".join(step.evidence))
+    return int(m.group(1)) if m else -1
+
+
+def _unique(primary: Step, extra: list[Step]) -> list[Step]:
+    seen = {(primary.target or "").lower()}
+    out = []
+    for e in extra:
+        if (e.target or "").lower() not in seen:
+            seen.add((e.target or "").lower())
+            out.append(e)
+    return out

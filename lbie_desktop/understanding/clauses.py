@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from lbie_desktop.understanding.lexicon import OP_WORDS
-from lbie_desktop.understanding.targets import Target, best_target, find_exclusion
+from lbie_desktop.understanding.targets import KEPT_COLOUR, Target, best_target, find_exclusion
 
 # Clause breaks: sentence punctuation, commas, and joining words between instructions.
 _BREAK = re.compile(r"\s*(?:[.;!?\n]+|,)\s*(?:(?:and|then|but|also|plus)\s+)*"
@@ -143,7 +143,16 @@ def exclusion_for(text: str, own: Clause | None, clauses: list[Clause]) -> Targe
         return None
     if own is None:  # an op the words don't name: scoped unless the exclusion is a removal's
         return None if _REMOVAL.search(home.text) else excl
-    return None if names_any_op(home.text) else excl
+    return None if names_any_op(without_kept(home.text, excl, home.start)) else excl
+
+
+def without_kept(text: str, excl: Target, offset: int = 0) -> str:
+    """`text` with an exclusion's phrase and "in colour" blanked: "keep the red umbrella in
+    colour" asks for no colour edit, it says what stays as it is."""
+    a, b = excl.start - offset, excl.end - offset
+    if 0 <= a < b <= len(text):
+        text = text[:a] + " " * (b - a) + text[b:]
+    return KEPT_COLOUR.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def scoped_text(text: str, op: str, clauses: list[Clause] | None = None) -> str:

@@ -22,7 +22,8 @@ _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|whic
          r"(?:on|in|of|from) (?:this|the|my|that) (?:photo|picture|image|pic|shot)|"
          r"slightly|too|is|are|was|were|be|needs?|make|making|brighter|darker|lighter|sharper|"
          r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
-         r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|red|green|blue|yellow|orange|purple|"
+         r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|"
+         r"natural|realistic|normal|in (?:full )?colou?rs?|red|green|blue|yellow|orange|purple|"
          r"pink|brown|grey|gray|golden)\b))")
 # Region nouns people write without a determiner ("BLUR BACKGROUND", "brighten face").
 _BARE = (r"(?:back\s?ground|fore\s?ground|sky|face|faces|skin|eyes|hair|teeth|water|sea|grass|"
@@ -35,7 +36,7 @@ _GLOBAL = re.compile(
     r"^(?:the|this|my|our|your|its|that|an?|all the|all)?\s*(?:whole\s+|entire\s+|overall\s+)?"
     r"(?:image|photo|photograph|picture|pic|shot|colou?rs?|brightness|contrast|saturation|"
     r"exposure|lighting|light|tones?|hue|it|everything|background colou?r|quality|"
-    r"sharpness|clarity|focus|look|edges?|rest|noise|grain|haze|blur)s?$", re.I)
+    r"sharpness|clarity|focus|look|edges?|corners?|vignett\w*|rest|noise|grain|haze|blur)s?$", re.I)
 
 _REMOVE_VERBS = (r"remove|erase|delete|get rid of|take out|take away|eliminate|clear out|"
                  r"photoshop out|edit out|crop out|cut out|clone out|clone away")
@@ -45,13 +46,21 @@ _EDIT_VERBS = (r"brighten|darken|lighten|sharpen|blur|soften|saturate|desaturate
                r"warm up|cool down|focus on|paint|replace|clean up|clean")
 _OF = r"(?:of|on|in|to|for|around|behind|across)"
 
+# "leave the dress in colour": what a kept region stays
+_IN_COLOUR = r"(?:in\s+(?:full\s+)?colou?rs?|colou?r(?:ed|ful))\b"
+_AS_IS = r"(?:alone|untouched|as (?:it is|they are|is)|the same|unchanged|intact)\b"
+KEPT_COLOUR = re.compile(rf"\b{_IN_COLOUR}", re.I)
 _EXCLUDE = re.compile(
     rf"\b(?:except(?:\s+for)?|but not|apart from|other than|besides|excluding)\s+{_NP}"
     # a bare "but" excludes unless a clause follows: "... but the original was destroyed"
     rf"|\bbut\s+(?!(?:{_DET}\s+)?[\w'-]+(?:\s+[\w'-]+)?\s+(?:is|are|was|were|has|have|had|"
     rf"looks?|seems?)\b){_NP}"
-    rf"|\b(?:leave|keep|leaving|keeping)\s+{_NP}\s+(?:alone|untouched|as (?:it is|they are|is)|"
-    rf"the same|unchanged)"
+    rf"|\b(?:leave|keep|leaving|keeping)\s+{_NP}\s+{_AS_IS}"
+    # selective colour: "black and white but keep the red umbrella", "leave the dress in colour"
+    # (only when nothing follows: "keep the skin tones natural" is a wish, not a region)
+    rf"|\b(?:but|except|while|and|just)\s+(?:keep|leave)(?:ing)?\s+{_NP}"
+    rf"(?=\s*(?:[,.;!?]|$|{_IN_COLOUR}|{_AS_IS}))"
+    rf"|\b(?:leave|keep|leaving|keeping)\s+{_NP}\s+{_IN_COLOUR}"
     rf"|\b(?:don'?t|do not|without)\s+(?:touch(?:ing)?|chang(?:e|ing)|edit(?:ing)?)\s+{_NP}",
     re.I)
 _PATTERNS = [
@@ -125,9 +134,13 @@ _DET_ONLY = re.compile(r"^(?:the|a|an|all|some|any)(?:\s+(?:the|a|an|all|some|an
 _TRAILING_ARTICLE = re.compile(r"\s+(?:a|an|the)$", re.I)
 
 
+# "keep the skin tones natural": a wish about how something stays, not a region
+_WISH = re.compile(r"\s(?:natural|realistic|normal)$", re.I)
+
+
 def _is_region(phrase: str) -> bool:
     p = phrase.strip()
-    return (bool(p) and not _DET_ONLY.match(p) and not _GLOBAL.match(p) and not _ATTRIBUTE.match(p)
+    return (bool(p) and not _DET_ONLY.match(p) and not _WISH.search(p) and not _GLOBAL.match(p) and not _ATTRIBUTE.match(p)
             and not _PICTURE_HEAD.match(p) and not _PICTURE_NP.match(p)
             and not _PREDICATE.search(p))
 
@@ -177,3 +190,43 @@ def best_target(text: str, op: str) -> Target | None:
             return Target(m.group(0), m.start(), m.end())
     cands = find_targets(text, remove=op == "inpaint_obj")
     return cands[0] if cands else None
+
+
+# One more region in a list after a verb's object: ", the dog", "and the car" (the item must
+# end its clause, so "remove the man and the sky is dark" lists nothing).
+_LIST_ITEM = re.compile(rf"(?:\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|as well as|plus)\s+){_NP}"
+                        r"(?=\s*(?:[,.;!?]|$|\s(?:and|&|please|too|as well)\b))", re.I)
+_HAS_VERB = re.compile(r"\b(?:is|are|was|were|looks?|seems?|needs?|has|have)\b", re.I)
+_LEADING_VERB = re.compile(rf"^(?:(?:please|pls|can you|could you|would you)\s+)*"
+                           rf"((?:{_REMOVE_VERBS}|{_EDIT_VERBS}))\b", re.I)
+_VERBLESS = re.compile(rf"^(?:{_DET}\s|{_BARE}\b)", re.I)
+
+
+def listed_after(text: str, end: int, limit: int = 8) -> list[Target]:
+    """Regions listed right after a target that ends at `end`: "remove the man, the dog and
+    the car" -> the dog, the car."""
+    out: list[Target] = []
+    pos = end
+    while len(out) < limit and (m := _LIST_ITEM.match(text, pos)) is not None:
+        got = _clean(m, 1)
+        if got is None or _HAS_VERB.search(got[0]):
+            break
+        out.append(Target(*got))
+        pos = m.end()
+    return out
+
+
+def has_verb(words: str) -> bool:
+    return bool(_HAS_VERB.search(words))
+
+
+def leading_verb(clause: str) -> str | None:
+    """The editing verb a clause starts with ("make the sky bluer" -> "make")."""
+    m = _LEADING_VERB.match(clause)
+    return m.group(1) if m else None
+
+
+def verbless(clause: str) -> bool:
+    """A clause that starts with its noun ("the trees greener"): it shares the verb of the
+    clause before it."""
+    return bool(_VERBLESS.match(clause))

@@ -1,0 +1,70 @@
+"""Several regions for one edit, and regions that must stay as they are.
+
+"remove the man, the dog and the car" is three removals; "brighten the face and darken the sky"
+is two brightness steps going opposite ways; "black and white but keep the red umbrella" leaves
+the umbrella in colour and asks for no colour edit."""
+
+import pytest
+
+from lbie_desktop.understanding import understand
+
+
+def _on(request: str) -> list[tuple[str, str | None, dict]]:
+    return [(s.op, s.target, s.params) for s in understand(request) if s.enabled]
+
+
+def test_a_list_after_a_removal_is_one_step_per_object() -> None:
+    got = _on("remove the man, the dog and the car please")
+    assert [(op, t) for op, t, _ in got] == [
+        ("inpaint_obj", "the man"), ("inpaint_obj", "the dog"), ("inpaint_obj", "the car")]
+    assert [t for _, t, _ in _on("remove the person on the left and the dog")] == [
+        "the person on the left", "the dog"]
+
+
+def test_a_following_clause_is_not_read_as_a_listed_object() -> None:
+    for request in ("remove the man and the sky is too dark", "remove the man and brighten it"):
+        removals = [t for op, t, _ in _on(request) if op == "inpaint_obj"]
+        assert removals == ["the man"], request
+
+
+def test_one_op_in_two_clauses_gives_two_steps_with_their_own_direction() -> None:
+    got = [(t, p["amount"]) for op, t, p in _on("brighten the face and darken the sky")
+           if op == "brightness"]
+    assert [t for t, _ in got] == ["the face", "the sky"]
+    assert got[0][1] > 0 > got[1][1]
+    # a global clause and a local one
+    got = [(t, p["amount"]) for op, t, p in _on("brighten it and darken the sky")
+           if op == "brightness"]
+    assert got[0][0] is None and got[0][1] > 0
+    assert got[1] == ("the sky", pytest.approx(-got[0][1]))
+
+
+def test_a_verbless_clause_shares_the_verb_and_keeps_its_own_colour() -> None:
+    got = {t: p["color"] for op, t, p in _on("make the sky bluer and the trees greener")
+           if op == "recolor"}
+    assert set(got) == {"the sky", "the trees"}
+    sky, trees = got["the sky"], got["the trees"]
+    assert sky[2] > sky[1] and trees[1] > trees[2] and trees[1] > trees[0]
+
+
+@pytest.mark.parametrize("request_", [
+    "turn it black and white but keep the red umbrella",
+    "black and white, leave the dress in colour",
+    "make it grayscale and keep the flowers in color",
+])
+def test_selective_colour_keeps_the_named_region_and_asks_no_colour_edit(request_: str) -> None:
+    steps = understand(request_)
+    bw = [s for s in steps if s.op == "black_white"]
+    assert len(bw) == 1 and bw[0].enabled and bw[0].local
+    assert bw[0].target.startswith("not: the ") and "colo" not in bw[0].target
+    assert [s.op for s in steps if s.enabled] == ["black_white"]
+
+
+def test_what_must_stay_natural_is_a_wish_not_a_region_or_an_edit() -> None:
+    assert _on("brighten it but keep the colours natural") == [
+        ("brightness", None, _on("brighten it")[0][2])]
+    warm = [(op, t) for op, t, _ in _on("make it warmer and keep the skin tones natural")]
+    assert warm == [("temperature", None)]
+    # "leave X alone" still excludes X
+    (op, target, _), = _on("brighten the photo but leave the sky alone")
+    assert (op, target) == ("brightness", "not: the sky")

@@ -21,6 +21,15 @@ CASES = [
     ("make it warmer", {("temperature", None)}),
     ("blur the background", {("gaussian_blur", "the background")}),
     ("brighten everything except the face", {("brightness", "not: the face")}),
+    # a removal verb with a thing as its object is a removal, even when the model is unsure
+    ("remove the power lines", {("inpaint_obj", "the power lines")}),
+    ("please erase the scratches", {("inpaint_obj", "the scratches")}),
+    # ... but not when the object is a quality another op fixes
+    ("remove the noise", {("denoise", None)}),
+    ("remove the vignette", {("vignette", None)}),
+    ("desaturate everything but the girl", {("saturation", "not: the girl")}),
+    ("turn it black and white but keep the red umbrella",
+     {("black_white", "not: the red umbrella")}),
 ]
 
 

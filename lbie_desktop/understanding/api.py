@@ -260,7 +260,7 @@ def _with_more_regions(text: str, steps: list[Step], chosen: dict[str, OpDecisio
     out: list[Step] = []
     for s in steps:
         extra: list[Step] = []
-        if s.enabled:
+        if s.enabled and _can_be_local(s.op):
             d = chosen[s.op]
             own = op_clause(text, s.op, clauses)
             sharing = True  # still in a run of verbless clauses right after the op's own
@@ -293,6 +293,13 @@ def _with_more_regions(text: str, steps: list[Step], chosen: dict[str, OpDecisio
                 s.params = choose_params(s.op, own.text, stats).params
         out += [s, *_unique(s, extra)[:MAX_REGIONS - 1]]
     return out
+
+
+def _can_be_local(op: str) -> bool:
+    from lbie_desktop.core.ops import get_op
+    from lbie_desktop.understanding.decide import NEVER_LOCAL
+
+    return op not in NEVER_LOCAL and get_op(op).can_be_local
 
 
 def _names(op: str, words: str) -> bool:

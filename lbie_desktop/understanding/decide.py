@@ -17,8 +17,13 @@ from lbie_desktop.understanding.clauses import (
     op_target,
     split_clauses,
 )
-from lbie_desktop.understanding.lexicon import ADDABLE, lexicon_hits, negated_ops
-from lbie_desktop.understanding.targets import Target
+from lbie_desktop.understanding.lexicon import (
+    ADDABLE,
+    lexicon_hits,
+    negated_ops,
+    without_black_and_white,
+)
+from lbie_desktop.understanding.targets import Target, removal_object
 
 # Ops that only make sense on a region / on the whole picture.
 ALWAYS_LOCAL = frozenset({"inpaint_obj", "color_bg"})
@@ -77,6 +82,16 @@ def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
             j = ops.index(op) if op in ops else -1
             conf = max(0.6, float(probs[j])) if j >= 0 and probs is not None else 0.6
             out[op] = OpDecision(op, conf, False, [words])
+    if "inpaint_obj" not in out and "color_bg" not in out:
+        # "remove the power lines": a removal verb with a thing as its object asks for a
+        # removal even when the classifier is unsure
+        obj = removal_object(without_black_and_white(text))
+        if obj is not None:
+            j = ops.index("inpaint_obj") if "inpaint_obj" in ops else -1
+            conf = max(0.6, float(probs[j])) if j >= 0 and probs is not None else 0.6
+            verb = text[max(0, obj.start - 40):obj.end].split(obj.phrase)[0].split()[-2:]
+            out["inpaint_obj"] = OpDecision("inpaint_obj", conf, False,
+                                            [" ".join(verb + [obj.phrase])])
     for op, words in negated.items():
         if op in out and not out[op].words:
             del out[op]

@@ -40,13 +40,16 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
                    r"de-?saturate completely)\b",
     "sharpness": r"\b(?:sharp(?:en|er|ness)?|crisp(?:er)?|unblur|deblur|in focus)\b",
     "vignette": _VIGNETTE,
+    # "desaturate everything but the girl": the classifier often misses the rarer direction
+    "saturation": r"\b(?:de-?saturat\w*|(?:un|over|under)?saturat(?:e|ed|ion|ing)|"
+                  r"(?:more|less) colou?rful)\b",
 }.items()}
 
 # Ops a strong lexicon hit may add on its own (the classifier rarely sees them).
 # "sharpen" names sharpness outright, yet GIER's labels often omit it (the editor skipped it).
 ADDABLE = frozenset({"temperature", "vibrance", "shadows", "highlights", "recolor", "exposure",
                      "rotate", "flip", "radial_blur", "dehaze", "black_white", "denoise",
-                     "sharpness", "vignette"})
+                     "sharpness", "vignette", "saturation"})
 
 # Negated mentions: "don't touch the colours", "do not change the brightness", "no cropping".
 _NEG = re.compile(r"\b(?:don'?t|do not|dont|never|without|no|not)\s+(?:(?:touch|change|alter|"

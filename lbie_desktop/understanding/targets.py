@@ -230,3 +230,26 @@ def verbless(clause: str) -> bool:
     """A clause that starts with its noun ("the trees greener"): it shares the verb of the
     clause before it."""
     return bool(_VERBLESS.match(clause))
+
+
+# Things a removal cannot take out: a photo's flaws that other ops fix
+# (tones, haze and blur have their own ops; black bars and borders are cropped, not filled)
+_FLAW = re.compile(r"\b(?:red[- ]?eyes?|red(?:ness|nes)|wrinkles?|blemish\w*|glare|casts?|tint\w*|"
+                   r"ton(?:e|es)?|hues?|colou?rs?|filters?|effects?|looks?|vintage|sepia|haze|"
+                   r"hazy|fog\w*|smog|mist|blur\w*|flare|shine|reflections?|borders?|bars?|"
+                   r"edges?|frame|black parts?|blank\w*|brown|orange|yellow|green|blue|purple|"
+                   r"pink|gr[ae]y|red|noise|grain|shadows?|space|portion|parts?|surroundings|"
+                   r"bags)\b", re.I)
+
+
+def removal_object(text: str) -> Target | None:
+    """The object of a removal verb when it is a thing in the picture ("remove the power
+    lines"), not a quality ("remove the noise", "remove the yellow tint")."""
+    for pat in _PATTERNS[:2]:
+        for m in pat.finditer(text):
+            if m.group(0).lower().startswith("crop"):
+                continue  # "crop out the lower portion" is as often a crop as a removal
+            got = _clean(m, 1)
+            if got and not _FLAW.search(got[0]) and not has_verb(got[0]):
+                return Target(*got)
+    return None

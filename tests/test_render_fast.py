@@ -290,3 +290,24 @@ def test_local_step_shown_directly_matches_its_float_result(name, amount, coffee
             assert np.array_equal(shown, floated)
         assert _max_err(shown, _reference(coffee, chain)) <= 1
         assert np.array_equal(shown, Renderer(coffee).render(chain, full=True))
+
+
+@pytest.mark.parametrize("params", [
+    {"amount": -0.8, "midpoint": 50.0, "feather": 50.0, "roundness": 0.0},
+    {"amount": 1.5, "midpoint": 20.0, "feather": 5.0, "roundness": -100.0},
+    {"amount": -2.0, "midpoint": 0.0, "feather": 100.0, "roundness": 100.0},
+])
+def test_vignette_fast_matches_reference_and_a_slider_move_reuses_the_falloff(params, astronaut,
+                                                                               coffee):
+    chain = [Step("contrast", {"amount": 0.3}), Step("vignette", params),
+             Step("sharpness", {"amount": 0.5, "radius": 0.1})]
+    assert [u.kind for u in plan_units(chain)] == ["colour", "gain", "blur"]
+    for img in (astronaut, coffee):
+        r = Renderer(img)
+        assert _max_err(r.render(chain, full=True), _reference(img, chain)) <= 2
+        # dragging Amount: only the vignette and what follows it run again
+        moved = [chain[0], Step("vignette", {**params, "amount": params["amount"] / 2}),
+                 chain[2]]
+        got = r.render(moved, full=True)
+        assert [t[0] for t in r.last_timings] == ["gain (vignette)", "blur (sharpness)"]
+        assert _max_err(got, _reference(img, moved)) <= 2

@@ -262,7 +262,8 @@ class Blend:
 @dataclass
 class Unit:
     # "colour" (run of global per-pixel steps), "masked" (one local per-pixel step),
-    # "blur" (fast/blur.py), "ref" (registry function on the image)
+    # "blur" (fast/blur.py), "gain" (a position-dependent multiplier: vignette),
+    # "ref" (registry function on the image)
     kind: str
     steps: list[Step]
 
@@ -281,6 +282,8 @@ def plan_units(steps: Sequence[Step], fast: bool = True) -> list[Unit]:
             units.append(Unit("masked", [s]))
         elif fast and s.mask is None and op.name in ("sharpness", "gaussian_blur"):
             units.append(Unit("blur", [s]))
+        elif fast and s.mask is None and kinds.gain_map(op) is not None:
+            units.append(Unit("gain", [s]))
         else:
             units.append(Unit("ref", [s]))
     return units
@@ -426,7 +429,24 @@ class Renderer:
             if spec is not None:
                 self.stats["steps_run"] += 1
                 return Frame(rgb8=self._unsharp(frame, spec, input_key), alpha=frame.alpha)
+        if unit.kind == "gain":
+            return self._run_gain(step, frame)
         return self._run_reference(step, frame)
+
+    def _run_gain(self, step: Step, frame: Frame) -> Frame:
+        """Pixels times the op's gain map, rounded once to uint8 (the reference clamps the
+        same product to [0, 1])."""
+        self.stats["steps_run"] += 1
+        h, w = frame.shape
+        gain = kinds.gain_map(get_op(step.op))(h, w, step.params)
+        if frame.rgbf is not None:
+            x = frame.rgbf * np.float32(255.0)
+        else:
+            x = frame.u8().astype(np.float32)
+        x *= gain[..., None]
+        np.clip(x, 0.0, 255.0, out=x)
+        np.rint(x, out=x)
+        return Frame(rgb8=x.astype(np.uint8), alpha=frame.alpha)
 
     def _unsharp(self, frame: Frame, spec: tuple[float, float, int], input_key: str
                  ) -> np.ndarray:

@@ -19,3 +19,9 @@ def is_pointwise(op: Op) -> bool:
 def is_chunkable(op: Op) -> bool:
     """Can run in row chunks through the registry (per-pixel, mask or not)."""
     return is_pointwise(op) and not op.extra.get("needs_mask")
+
+
+def gain_map(op: Op):
+    """The op's `(h, w, params) -> [h, w] multiplier` when it is a position-dependent gain
+    (a vignette): the fast path multiplies the pixels by it instead of running the op."""
+    return op.extra.get("gain")

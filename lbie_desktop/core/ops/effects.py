@@ -6,8 +6,10 @@ the same look at the same slider values.
 
 from __future__ import annotations
 
+import functools
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -50,6 +52,24 @@ def vignette_weight(h: int, w: int, p, *, dtype: torch.dtype = torch.float32,
     return weight
 
 
+@functools.lru_cache(maxsize=4)
+def _weight_np(h: int, w: int, midpoint: float, feather: float, roundness: float) -> np.ndarray:
+    p = {k: torch.tensor(v) for k, v in (("midpoint", midpoint), ("feather", feather),
+                                         ("roundness", roundness))}
+    weight = vignette_weight(h, w, p)[0, 0].numpy()
+    weight.setflags(write=False)
+    return weight
+
+
+def vignette_gain(h: int, w: int, params: dict) -> np.ndarray:
+    """[h, w] float32 multiplier that `_vignette` applies, for the renderer's fast path: the
+    falloff is kept per frame size and shape, so dragging Amount costs one exp2 and one
+    multiply instead of the whole torch pass."""
+    weight = _weight_np(h, w, float(params["midpoint"]), float(params["feather"]),
+                        float(params["roundness"]))
+    return np.exp2(np.float32(float(params["amount"]) / _GAMMA) * weight)
+
+
 def _vignette(img: torch.Tensor, p, mask) -> torch.Tensor:
     if is_value(p["amount"], 0.0):
         return img
@@ -74,7 +94,7 @@ register(Op(
             Param("roundness", "Roundness", -100.0, 100.0, 0.0, 1.0,
                   help="0 follows the frame (an ellipse on a non-square photo), +100 is a "
                        "circle, -100 hugs the edges")),
-    fn=_vignette, gier_names=(),
+    fn=_vignette, gier_names=(), extra={"gain": vignette_gain},
     keywords=("vignette", "vignetting", "dark corners", "darken the corners", "darken the edges",
               "light falloff", "corners"),
 ))

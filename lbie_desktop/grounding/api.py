@@ -119,18 +119,29 @@ def _people(rgb: np.ndarray, q: Query) -> Grounding:
                      _inst(people, chosen), avoid=avoid)
 
 
+_PART_NAMES = {"eyes": "eyes", "lips": "lips", "mouth": "mouth (inside the lips)",
+               "teeth": "teeth (the white inside the lips)", "eyebrows": "eyebrows",
+               "skin": "the face's skin (face outline minus eyes, eyebrows and lips)"}
+
+
 def _faces(rgb: np.ndarray, q: Query) -> Grounding:
     from lbie_desktop.grounding.sources.people import find_people
     from lbie_desktop.models.manager import available
 
+    if q.part and not available("faces"):
+        return Grounding(None, f"Can't find “{q.phrase}”: face parts ({q.part}) need the face "
+                         "mesh of the faces pack: `lbie models fetch faces` adds it. Or "
+                         f"{PAINT}.", "faceparts", False)
     try:
         people = find_people(rgb, crowd=False)
     except MissingModelError:
         people = []
-    boxes, masks, how = [], [], ""
+    boxes, masks, how, faces, meshes = [], [], "", [], []
     if available("faces"):
-        boxes, masks = _detected_faces(rgb, people)
+        boxes, masks, faces, meshes = _detected_faces(rgb, people)
         how = "face detector (BlazeFace)"
+        if q.part:
+            return _face_parts(rgb, q, faces, boxes, meshes)
     if not boxes:  # no pack, or the detector saw no face: the pose's face keypoints
         boxes, masks = _keypoint_faces(rgb, people)
         how = "pose keypoints" + ("" if available("faces") else
@@ -152,6 +163,8 @@ def _faces(rgb: np.ndarray, q: Query) -> Grounding:
         mask = np.maximum(mask, masks[i])
     instances = [{"label": "face", "box": [round(float(v), 1) for v in b],
                   "selected": i in chosen} for i, b in enumerate(boxes)]
+    if meshes and any(meshes[i] is not None for i in chosen):
+        how += " + face mesh outline"
     return Grounding(refine.feather(mask, 2), f"faces from the {how}: {len(chosen)} of "
                      f"{len(boxes)} face(s)" + (f"; {why}" if why else ""), "faces", True,
                      instances)
@@ -170,7 +183,8 @@ def _trim_to_person(m: np.ndarray, people: list, box) -> np.ndarray:
     return m
 
 
-def _detected_faces(rgb: np.ndarray, people: list) -> tuple[list, list]:
+def _detected_faces(rgb: np.ndarray, people: list) -> tuple[list, list, list, list]:
+    from lbie_desktop.grounding.sources import faceparts
     from lbie_desktop.grounding.sources.faces import face_region, find_faces, head_square
 
     heads = [head_square(p.box, p.keypoints, rgb.shape[:2]) for p in people]
@@ -180,7 +194,53 @@ def _detected_faces(rgb: np.ndarray, people: list) -> tuple[list, list]:
     faces.sort(key=lambda f: -((f.box[2] - f.box[0]) * (f.box[3] - f.box[1])
                                * (1.2 - abs((f.box[0] + f.box[2]) / 2 / w - 0.5))))
     boxes = [f.box for f in faces]
-    return boxes, [_trim_to_person(face_region(f, (h, w)), people, f.box) for f in faces]
+    masks, meshes = [], []
+    for f in faces:
+        # The mesh's outline follows the jaw and stops at the hairline, where the box's
+        # ellipse takes in hair and background; the ellipse stays when the mesh sees no face.
+        me = faceparts.mesh(rgb, f)
+        m = faceparts.part_mask(me, "face", (h, w)) if me is not None else face_region(f, (h, w))
+        masks.append(_trim_to_person(m, people, f.box))
+        meshes.append(me)
+    return boxes, masks, faces, meshes
+
+
+def _face_parts(rgb: np.ndarray, q: Query, faces: list, boxes: list, meshes: list
+               ) -> Grounding:
+    """Eyes, lips, teeth... of the face(s) the phrase means, from the face mesh."""
+    from lbie_desktop.grounding.sources import faceparts
+
+    name = _PART_NAMES[q.part]
+    if not faces:
+        return Grounding(None, f"I found no face here, so no {name}; {PAINT}.", "faceparts",
+                         False)
+    chosen, why = list(range(len(faces))), ""
+    if q.places or q.ordinal or q.size or q.count or q.background:
+        chosen, why = choose(boxes, rgb.shape, q, main_first=True, noun="faces", prominent=0.3)
+        if not chosen:
+            return Grounding(None, f"{why}; {PAINT}.", "faceparts", False)
+    elif not q.plural:
+        chosen = [0]  # "her eyes": the main face (big, central), not every face in the photo
+    mask = np.zeros(rgb.shape[:2], np.float32)
+    meshed = 0
+    for i in chosen:
+        me = meshes[i]
+        if me is None:
+            continue
+        meshed += 1
+        mask = np.maximum(mask, faceparts.part_mask(me, q.part, rgb.shape[:2], q.part_side,
+                                                        rgb))
+    instances = [{"label": "face", "box": [round(float(v), 1) for v in b],
+                  "selected": i in chosen} for i, b in enumerate(boxes)]
+    if not meshed:
+        return Grounding(None, f"The face mesh sees no face in the chosen face box (turned "
+                         f"away or hidden?), so no {name}; {PAINT}.", "faceparts", False,
+                         instances)
+    side = (f"the {q.part_side} one (the viewer's {q.part_side}) of the " if q.part_side
+            else "")
+    return Grounding(mask, f"{side}{name} from the face mesh (MediaPipe) on {meshed} of "
+                     f"{len(faces)} face(s)" + (f"; {why}" if why else ""), "faceparts", True,
+                     instances)
 
 
 def _keypoint_faces(rgb: np.ndarray, people: list) -> tuple[list, list]:

@@ -32,6 +32,8 @@ class Query:
     via: str = "vocabulary"  # how the route was decided: vocabulary | encoder
     similarity: float = 0.0  # the encoder's cosine similarity when via == "encoder"
     near_name: str = ""  # the closest name the encoder knew (also when it was rejected)
+    part: str = ""  # a face part (kind "faces"): eyes | lips | mouth | teeth | eyebrows | skin
+    part_side: str = ""  # "the left eye": left | right, the viewer's
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -42,7 +44,7 @@ _MODIFIERS = (set(V.COLOURS) | set(V.SPATIAL) | set(V.ORDINALS) | set(V.COUNTS) 
               | V.SMALL_WORDS | V.NEAR_WORDS | V.FAR_WORDS | V.STOP | V.MODIFIER_WORDS)
 # Words that name a region themselves (no head noun to look up).
 _REGION_WORDS = (V.BACKGROUND_WORDS | V.SKY_WORDS | V.SHADOW_WORDS | V.HIGHLIGHT_WORDS
-                 | V.MIDTONE_WORDS | V.SUBJECT_WORDS | V.FACE_WORDS
+                 | V.MIDTONE_WORDS | V.SUBJECT_WORDS | V.FACE_WORDS | set(V.FACE_PART_WORDS)
                  | {"pixels", "colour", "color", "parts", "tones", "bits"})
 
 
@@ -112,7 +114,9 @@ def parse(phrase: str, op: str | None = None, semantic: bool = True) -> Query:
     if label == "person" and any(w in ("except", "but", "besides") for w in words):
         # "everyone except the couple in front": keep the main subject(s), take the others
         q.background = q.plural = True
-    if any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in core):
+    if _face_part(words, q):
+        q.kind = "faces"  # "her eyes", "the man on the left's teeth", "the left eye"
+    elif any(w in V.FACE_WORDS or V.singular(w) in V.FACE_WORDS for w in core):
         q.kind = "faces"  # "the man's face"
     elif label == "person":
         q.kind, q.label = "people", "person"
@@ -129,6 +133,24 @@ def parse(phrase: str, op: str | None = None, semantic: bool = True) -> Query:
     if op == "inpaint_obj" and q.kind == "colour" and head:
         q.kind = "unknown"  # removing every yellow pixel is no way to remove "the yellow house"
     return q
+
+
+def _face_part(words: list[str], q: Query) -> bool:
+    """A face part named anywhere in the phrase: the part is the thing, the rest (a person,
+    a place) says whose. "left"/"right" just before the part is the part's side (the viewer's),
+    not which face: "the left eye" vs "the man on the left's eyes"."""
+    at = next((i for i in range(len(words) - 1, -1, -1) if words[i] in V.FACE_PART_WORDS), -1)
+    if at < 0:
+        return False
+    if any(w in ("with", "wearing", "who", "whose", "that", "having", "has") for w in words[:at]):
+        return False  # "the man with the big smile" is the man
+    q.part = V.FACE_PART_WORDS[words[at]]
+    if at and words[at - 1] in ("left", "right") and q.part in ("eyes", "eyebrows"):
+        q.part_side = words[at - 1]
+        q.places.remove(q.part_side)
+    q.plural = q.plural or any(w in ("people", "everyone", "everybody", "all", "faces", "men",
+                                     "women", "their") for w in words)
+    return True
 
 
 def _region_kind(words: list[str], q: Query) -> str:

@@ -94,7 +94,16 @@ CANNOT_FIND = (
     "baseball cap", "land", "field", "broom", "mop", "bucket", "shovel", "rake", "tool", "toy",
     "pen", "cigarette", "wheel", "tire", "device", "gadget",
 )
-FACE_WORDS = {"face", "faces", "head", "heads", "skin"}
+FACE_WORDS = {"face", "faces", "head", "heads"}
+# Face parts (the face mesh, sources/faceparts.py): word -> part. Skin is the face's skin.
+FACE_PART_WORDS = {
+    "eye": "eyes", "eyes": "eyes", "iris": "eyes", "irises": "eyes", "pupil": "eyes",
+    "pupils": "eyes", "eyeball": "eyes", "eyeballs": "eyes",
+    "lip": "lips", "lips": "lips", "mouth": "mouth", "mouths": "mouth",
+    "teeth": "teeth", "tooth": "teeth", "smile": "teeth", "smiles": "teeth",
+    "eyebrow": "eyebrows", "eyebrows": "eyebrows", "brow": "eyebrows", "brows": "eyebrows",
+    "skin": "skin", "complexion": "skin", "cheek": "skin", "cheeks": "skin",
+}
 SKY_WORDS = {"sky", "skies", "clouds", "cloud", "heaven"}
 BACKGROUND_WORDS = {"background", "backdrop", "behind", "surroundings", "bg", "backround",
                     "backgound", "backgroud"}

@@ -2,7 +2,7 @@
 
 Why not ai-edge-litert or a conversion to ONNX: the first is a 22 MB native wheel for one
 230 KB face detector, the second needs TensorFlow. The flat graphs of these models use a
-handful of builtin ops, so the file is read by the small flatbuffer table reader below (no
+handful of builtin ops (the face mesh adds PReLU), so the file is read by the small flatbuffer table reader below (no
 dependency) and run op by op with torch.nn.functional. An op outside that set is refused
 when the model is loaded, never silently skipped.
 
@@ -22,9 +22,9 @@ from lbie_desktop.errors import UserError
 
 # BuiltinOperator codes (schema.fbs)
 ADD, CONCATENATION, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE = 0, 2, 3, 4, 6
-MAX_POOL_2D, RELU, RESHAPE, PAD, RELU6 = 17, 19, 22, 34, 21
+MAX_POOL_2D, RELU, RESHAPE, PAD, RELU6, PRELU = 17, 19, 22, 34, 21, 54
 SUPPORTED = {ADD, CONCATENATION, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE, MAX_POOL_2D, RELU,
-             RESHAPE, PAD, RELU6}
+             RESHAPE, PAD, RELU6, PRELU}
 # TensorType
 _DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 9: np.int8}
 
@@ -187,6 +187,9 @@ class TFLiteModel:
             return F.relu(x)
         if op.code == RELU6:
             return x.clamp(0, 6)
+        if op.code == PRELU:  # the face mesh's activation; alpha broadcasts over NHWC
+            alpha = vals[op.inputs[1]]
+            return torch.where(x >= 0, x, x * alpha)
         if op.code == RESHAPE:
             shape = self.shapes[op.outputs[0]]
             return x.reshape([int(s) for s in shape])

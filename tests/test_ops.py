@@ -30,6 +30,7 @@ STRONG: dict[str, dict] = {
     "vibrance": {"amount": 0.8},
     "black_white": {"amount": 0.8, "filter": "red"},
     "recolor": {"color": [0.1, 0.3, 0.9], "strength": 0.8},
+    "red_eye": {"strength": 1.0},
     "sharpness": {"amount": 1.5, "radius": 1.0},
     "gaussian_blur": {"sigma": 1.5},
     "radial_blur": {"amount": 0.4, "cx": 0.4, "cy": 0.6},
@@ -57,7 +58,10 @@ def _resize(t: torch.Tensor, h: int, w: int) -> torch.Tensor:
 
 @pytest.fixture(scope="module")
 def full(astronaut) -> torch.Tensor:
-    return _resize(to_tensor(astronaut), 192, 192)
+    img = _resize(to_tensor(astronaut), 192, 192)
+    # a flash-red pupil inside _mask_for's disk, so red-eye has something to fix
+    img[:, :, 48:64, 128:144] = torch.tensor([0.85, 0.1, 0.12]).view(1, 3, 1, 1)
+    return img
 
 
 @pytest.fixture(scope="module")

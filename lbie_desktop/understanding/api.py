@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 # Render order: fill holes first, then framing, tone, colour, detail.
 ORDER = ("inpaint_obj", "color_bg", "crop", "rotate", "flip", "exposure", "brightness",
          "lightness", "shadows", "highlights", "contrast", "tint", "dehaze", "temperature", "hue",
-         "saturation", "vibrance", "black_white", "recolor", "vignette", "denoise", "sharpness",
+         "saturation", "vibrance", "black_white", "red_eye", "recolor", "vignette", "denoise", "sharpness",
          "gaussian_blur", "radial_blur")
 # GIER labels brightness and lightness (and exposure) together; applying all of them would
 # brighten twice, so the plan keeps one tone op. The noun "exposure" names the exposure op;

@@ -23,10 +23,11 @@ from lbie_desktop.understanding.lexicon import (
     negated_ops,
     without_black_and_white,
 )
+from lbie_desktop.understanding.portrait import portrait_edits
 from lbie_desktop.understanding.targets import Target, removal_object
 
 # Ops that only make sense on a region / on the whole picture.
-ALWAYS_LOCAL = frozenset({"inpaint_obj", "color_bg"})
+ALWAYS_LOCAL = frozenset({"inpaint_obj", "color_bg", "red_eye"})
 NEVER_LOCAL = frozenset({"crop", "rotate", "flip"})
 
 
@@ -82,6 +83,13 @@ def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
             j = ops.index(op) if op in ops else -1
             conf = max(0.6, float(probs[j])) if j >= 0 and probs is not None else 0.6
             out[op] = OpDecision(op, conf, False, [words])
+    parts: dict[str, Target] = {}  # retouching on a face part ("whiten her teeth")
+    for e in portrait_edits(text):
+        parts[e.op] = e.target
+        if e.op in out:
+            out[e.op].words.append(e.words)
+        else:
+            out[e.op] = OpDecision(e.op, 0.6, False, [e.words])
     if "inpaint_obj" not in out and "color_bg" not in out:
         # "remove the power lines": a removal verb with a thing as its object asks for a
         # removal even when the classifier is unsure
@@ -103,6 +111,8 @@ def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
         j = ops.index(d.op) if d.op in ops else -1
         p_local = float(local_probs[j]) if j >= 0 and local_probs is not None else None
         d.local, d.target, d.no_region = _locality(text, d.op, p_local, clauses)
+        if d.op in parts:
+            d.local, d.target, d.no_region = True, parts[d.op], False
     return sorted(out.values(), key=lambda d: -d.confidence)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from lbie_desktop.understanding.portrait import RED_EYE
+
 _C = r"colou?r"
 # "darken the corners" names a vignette, not a brightness change on a region called "corners"
 _VIGNETTE = (r"\b(?:vignett(?:e|es|ed|ing)|(?:darken\w*|darker|lighten\w*|lighter|brighten\w*|"
@@ -40,6 +42,7 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
                    r"de-?saturate completely)\b",
     "sharpness": r"\b(?:sharp(?:en|er|ness)?|crisp(?:er)?|unblur|deblur|in focus)\b",
     "vignette": _VIGNETTE,
+    "red_eye": RED_EYE.pattern,
     # "desaturate everything but the girl": the classifier often misses the rarer direction
     "saturation": r"\b(?:de-?saturat\w*|(?:un|over|under)?saturat(?:e|ed|ion|ing)|"
                   r"(?:more|less) colou?rful)\b",
@@ -49,7 +52,7 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
 # "sharpen" names sharpness outright, yet GIER's labels often omit it (the editor skipped it).
 ADDABLE = frozenset({"temperature", "vibrance", "shadows", "highlights", "recolor", "exposure",
                      "rotate", "flip", "radial_blur", "dehaze", "black_white", "denoise",
-                     "sharpness", "vignette", "saturation"})
+                     "sharpness", "vignette", "saturation", "red_eye"})
 
 # Negated mentions: "don't touch the colours", "do not change the brightness", "no cropping".
 _NEG = re.compile(r"\b(?:don'?t|do not|dont|never|without|no|not)\s+(?:(?:touch|change|alter|"
@@ -93,6 +96,7 @@ def without_black_and_white(text: str) -> str:
     background black and white"); "remove the vignette" / "darken the corners" name a
     vignette, not a removal or a brightness change."""
     text = OP_WORDS["black_white"].sub(lambda m: " " * len(m.group(0)), text)
+    text = RED_EYE.sub(lambda m: " " * len(m.group(0)), text)  # no "red" colour edit
     return _VIGNETTE_PHRASE.sub(lambda m: " " * len(m.group(0)), text)
 
 

@@ -226,11 +226,15 @@ def _colour_word(text: str) -> tuple[str, tuple[float, float, float]] | None:
 
 def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
     from lbie_desktop.core.ops import get_op
+    from lbie_desktop.understanding.portrait import portrait_params
 
-    if op in BASE:
-        return _scalar(op, text, stats)
     k, kwords = intensity(text)
     ev = [f'intensity: "{kwords}" (x{k:g})'] if kwords else []
+    retouch = portrait_params(op, text, k)
+    if retouch is not None:
+        return Choice(retouch[0], ev + [retouch[1]])
+    if op in BASE:
+        return _scalar(op, text, stats)
     if op in ("hue", "tint"):
         return _curves(op, text, stats, k, ev)
     if op == "recolor":

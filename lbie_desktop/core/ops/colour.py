@@ -200,3 +200,30 @@ register(Op(
               "turn", "dye", "change the colour", "change the color"),
     extra=_POINTWISE,
 ))
+
+
+# --- red eye ------------------------------------------------------------------------------
+
+def _red_eye(img: torch.Tensor, p, mask) -> torch.Tensor:
+    s = p["strength"]
+    if is_value(s, 0.0):
+        return img
+    r, g, b = img[:, 0:1], img[:, 1:2], img[:, 2:3]
+    # how many times red exceeds the other two: a flash-lit pupil is R >> G, B (ratio 3-8);
+    # skin (~1.3) and lips (~1.9) are red too but with G and B close behind, so they stay
+    # below the ramp; dark pixels (R < 0.15) are left alone
+    ratio = r / (torch.maximum(g, b) + 0.05)
+    w = ((ratio - 1.8) / 0.7).clamp(0, 1) * ((r - 0.15) / 0.1).clamp(0, 1) * s
+    # the red channel takes the others' mean (the pupil's own dark grey), a little darker
+    dark = (g + b) / 2
+    return torch.cat([r + w * (dark - r), g * (1 - 0.15 * w), b * (1 - 0.15 * w)], dim=1)
+
+
+register(Op(
+    name="red_eye", label="Red eye", family="colour",
+    description="Take the flash's red out of pupils (limit it to the eyes: red clothes match too).",
+    params=(Param("strength", "Strength", 0.0, 1.0, 0.0, 0.01),),
+    fn=_red_eye, gier_names=(),
+    keywords=("red eye", "red eyes", "red-eye", "red pupils", "flash eyes"),
+    extra=_POINTWISE,
+))

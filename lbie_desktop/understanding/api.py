@@ -305,6 +305,7 @@ def _can_be_local(op: str) -> bool:
 def _names(op: str, words: str) -> bool:
     """The words name `op` (for a recolour, a colour word is enough: "the trees greener")."""
     pats = op_patterns(op) + (op_patterns("hue") if op == "recolor" else [])
+    words = without_black_and_white(words)  # "the red-eye" names no colour edit
     return any(p.search(words) for p in pats)
 
 

@@ -14,7 +14,9 @@ from lbie_desktop.understanding.targets import Target
 
 _POSS = r"(?:(?:her|his|their|my|your|the|its|our)\s+|[\w-]+'s\s+|the\s+[\w-]+'s\s+)"
 
-RED_EYE = re.compile(r"\bred[- ]?eye(?:s|d)?\b(?:\s+effect)?|\bred pupils?\b|\bflash eyes\b", re.I)
+RED_EYE = re.compile(r"\bred[- ]?eye(?:s|d)?\b(?:\s+effect)?|\bred pupils?\b|\bflash eyes\b"
+                     r"|\b(?:eyes|pupils) (?:are|look|turned|came out) (?:all |so |very )?red\b",
+                     re.I)
 _RED_EYE_OWNER = re.compile(rf"({_POSS})?red[- ]?eye", re.I)
 _TEETH = re.compile(rf"\b(?:whiten(?:ing)?|brighten(?:ing)?|clean(?:ing)?\s+up)\s+({_POSS}?teeth)\b"
                     rf"|\b({_POSS}?teeth)\s+(?:whiter|brighter)\b"

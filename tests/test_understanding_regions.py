@@ -68,3 +68,12 @@ def test_what_must_stay_natural_is_a_wish_not_a_region_or_an_edit() -> None:
     # "leave X alone" still excludes X
     (op, target, _), = _on("brighten the photo but leave the sky alone")
     assert (op, target) == ("brightness", "not: the sky")
+
+
+def test_more_of_a_colour_is_a_gentler_recolour_than_the_colour_itself():
+    def strength(request: str) -> float:
+        (p,) = [p for op, _, p in _on(request) if op == "recolor"]
+        return p["strength"]
+
+    assert strength("make the sky more blue") == strength("make the sky bluer")
+    assert strength("make the sky more blue") < strength("make the car blue")

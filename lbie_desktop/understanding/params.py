@@ -240,8 +240,9 @@ def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
     if op == "recolor":
         c = _colour_word(text)
         if c:
-            # "bluer" asks for more of a colour, "blue" for the colour itself
-            base = 0.35 if c[0] in _COMPARATIVE_COLOUR_BASE else 0.7
+            # "bluer" / "more blue" ask for more of a colour, "blue" for the colour itself
+            more = re.search(rf"\b(?:more|less)\s+{re.escape(c[0])}\b", text, re.I)
+            base = 0.35 if c[0] in _COMPARATIVE_COLOUR_BASE or more else 0.7
             return Choice({"color": list(c[1]), "strength": _clip(base * k, 0.15, 1.0)},
                           ev + [f'colour: "{c[0]}"'])
         return Choice({"strength": 0.6}, ev + ["no colour named: pick one on the card"])

@@ -77,3 +77,14 @@ def test_more_of_a_colour_is_a_gentler_recolour_than_the_colour_itself():
 
     assert strength("make the sky more blue") == strength("make the sky bluer")
     assert strength("make the sky more blue") < strength("make the car blue")
+
+
+def test_a_noun_and_what_it_becomes_is_that_nouns_edit():
+    got = [(op, t, p) for op, t, p in _on("make the sky bluer, the grass greener and the sea darker")]
+    assert {(op, t) for op, t, _ in got} == {
+        ("recolor", "the sky"), ("recolor", "the grass"), ("brightness", "the sea")}
+    (sea,) = [p for op, _, p in got if op == "brightness"]
+    assert sea["amount"] < 0
+    got = {t: p["amount"] for op, t, p in _on("brighten the face, the background darker")}
+    assert set(got) == {"the face", "the background"}
+    assert got["the face"] > 0 > got["the background"]

@@ -73,6 +73,14 @@ _PATTERNS = [
 ]
 
 
+# "..., the sea darker": a clause that is a noun and what it should become has shared the
+# verb before it ("make the sky bluer, the sea darker"), so its noun is that verb's object
+_BECOMES = (r"(?:(?:much|a bit|a little|slightly|way|far|even)\s+)?(?:darker|brighter|lighter|"
+            r"warmer|cooler|bluer|greener|redder|sharper|softer|more\s+\w+|less\s+\w+)")
+_VERBLESS_OBJECT = re.compile(rf"^{_NP}\s+{_BECOMES}\b", re.I)
+_ENDS_BECOMING = re.compile(rf"\s{_BECOMES}$", re.I)
+
+
 @dataclass(frozen=True)
 class Target:
     phrase: str
@@ -168,8 +176,8 @@ def find_exclusion(text: str) -> Target | None:
 
 def find_targets(text: str, remove: bool = False) -> list[Target]:
     """Candidate region phrases in order of preference (removal verbs first for inpaint)."""
-    pats = _PATTERNS if remove else _PATTERNS[2:]
-    direct = _PATTERNS[:3]
+    pats = _PATTERNS + [_VERBLESS_OBJECT] if remove else _PATTERNS[2:] + [_VERBLESS_OBJECT]
+    direct = _PATTERNS[:3] + [_VERBLESS_OBJECT]
     out: list[Target] = []
     for pat in pats:
         for m in pat.finditer(text):
@@ -209,7 +217,7 @@ def listed_after(text: str, end: int, limit: int = 8) -> list[Target]:
     pos = end
     while len(out) < limit and (m := _LIST_ITEM.match(text, pos)) is not None:
         got = _clean(m, 1)
-        if got is None or _HAS_VERB.search(got[0]):
+        if got is None or _HAS_VERB.search(got[0]) or _ENDS_BECOMING.search(got[0]):
             break
         out.append(Target(*got))
         pos = m.end()

@@ -3,6 +3,8 @@ mesh in the 'faces' pack, on real photos."""
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 import pytest
@@ -147,3 +149,26 @@ def test_a_part_after_with_describes_the_person():
     q = parse("the man with the big smile", semantic=False)
     assert q.kind == "people" and not q.part
     assert parse("the man's face", semantic=False).part == ""
+
+
+def test_small_faces_in_a_crowd_come_from_the_full_range_detector(astronaut, with_faces):  # noqa: F811
+    # 70 astronauts with ~23 px faces on a 1536x1024 canvas: far below the short-range
+    # detector's size; the full-range one on overlapping tiles, checked by the mesh.
+    small = cv2.resize(astronaut, (128, 128), interpolation=cv2.INTER_AREA)
+    canvas = np.full((1024, 1536, 3), 128, np.uint8)
+    faces_at = []
+    for y in range(40, 1024 - 128, 140):
+        for x in range(40, 1536 - 128, 140):
+            canvas[y:y + 128, x:x + 128] = small
+            faces_at.append((x + 57, y + 32))  # her face's centre (228, 128) / 4
+    g = ground(canvas, "the faces in the crowd")
+    assert g.ok and "face detector" in g.explanation, g.explanation
+    m = g.mask > 0.5
+    hits = sum(m[y - 3:y + 4, x - 3:x + 4].mean() > 0.9 for x, y in faces_at)
+    assert hits >= 0.85 * len(faces_at), (hits, len(faces_at))
+    n, _ = cv2.connectedComponents(m.astype(np.uint8))
+    assert n - 1 <= len(faces_at)  # nothing but faces (no suit, no flag)
+    assert m.mean() < 0.05
+    eyes = ground(canvas, "everyone's eyes")
+    meshed = re.search(r"on (\d+) of (\d+) face", eyes.explanation)
+    assert eyes.ok and meshed and int(meshed[1]) >= 0.85 * len(faces_at), eyes.explanation

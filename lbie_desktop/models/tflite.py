@@ -2,8 +2,9 @@
 
 Why not ai-edge-litert or a conversion to ONNX: the first is a 22 MB native wheel for one
 230 KB face detector, the second needs TensorFlow. The flat graphs of these models use a
-handful of builtin ops (the face mesh adds PReLU), so the file is read by the small flatbuffer table reader below (no
-dependency) and run op by op with torch.nn.functional. An op outside that set is refused
+handful of builtin ops (the face mesh adds PReLU; the full-range detector sparse weights,
+bilinear resizes and depth-to-space), so the file is read by the small flatbuffer table
+reader below (no dependency) and run op by op with torch.nn.functional. An op outside that set is refused
 when the model is loaded, never silently skipped.
 
 Field numbers follow TensorFlow's lite/schema/schema.fbs (they are frozen by the format).
@@ -23,8 +24,9 @@ from lbie_desktop.errors import UserError
 # BuiltinOperator codes (schema.fbs)
 ADD, CONCATENATION, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE = 0, 2, 3, 4, 6
 MAX_POOL_2D, RELU, RESHAPE, PAD, RELU6, PRELU = 17, 19, 22, 34, 21, 54
+DEPTH_TO_SPACE, RESIZE_BILINEAR, DENSIFY = 5, 23, 124  # the full-range face detector
 SUPPORTED = {ADD, CONCATENATION, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE, MAX_POOL_2D, RELU,
-             RESHAPE, PAD, RELU6, PRELU}
+             RESHAPE, PAD, RELU6, PRELU, DEPTH_TO_SPACE, RESIZE_BILINEAR, DENSIFY}
 # TensorType
 _DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 9: np.int8}
 
@@ -109,7 +111,10 @@ class TFLiteModel:
             dtype = _DTYPES.get(t.scalar(1, "<i1"))
             data = buffers[t.scalar(2, "<u4")].array(0, np.uint8)
             if len(data) and dtype is not None:
-                arr = np.frombuffer(data.tobytes(), dtype).reshape(self.shapes[-1])
+                arr = np.frombuffer(data.tobytes(), dtype)
+                sparsity = t.table(6)  # Tensor.sparsity: a DENSIFY input, stored compressed
+                arr = (_densify(arr, self.shapes[-1], sparsity, Path(path).name)
+                       if sparsity is not None else arr.reshape(self.shapes[-1]))
                 self.consts[i] = torch.from_numpy(arr.astype(
                     np.float32 if dtype == np.float16 else dtype, copy=True))
         self.ops = []
@@ -124,6 +129,8 @@ class TFLiteModel:
     def _prepare(self) -> None:
         """Weights to torch's layouts once (OHWI -> OIHW; depthwise 1HWO -> O1HW)."""
         for op in self.ops:
+            if op.code == DENSIFY:  # the weight was densified when read
+                self.consts[op.outputs[0]] = self.consts[op.inputs[0]]
             if op.code == DEQUANTIZE and op.inputs[0] in self.consts:
                 self.consts[op.outputs[0]] = self.consts[op.inputs[0]].float()
         self._weights: dict[int, torch.Tensor] = {}
@@ -146,7 +153,7 @@ class TFLiteModel:
             vals[i] = torch.from_numpy(np.ascontiguousarray(x, np.float32))
         with torch.inference_mode():
             for k, op in enumerate(self.ops):
-                if op.code == DEQUANTIZE and op.outputs[0] in vals:
+                if op.code in (DEQUANTIZE, DENSIFY) and op.outputs[0] in vals:
                     continue  # a weight, converted once in _prepare
                 vals[op.outputs[0]] = self._run(k, op, vals)
         return [vals[i].numpy() for i in self.outputs]
@@ -198,7 +205,51 @@ class TFLiteModel:
             return _activate(torch.cat([vals[i] for i in op.inputs], axis), o.scalar(1, "<i1"))
         if op.code == DEQUANTIZE:
             return x.float()
+        if op.code == RESIZE_BILINEAR:
+            # ResizeBilinearOptions: align_corners 2, half_pixel_centers 3
+            h, w = (int(v) for v in vals[op.inputs[1]].tolist())
+            align, half = bool(o.scalar(2, "<u1")), bool(o.scalar(3, "<u1"))
+            if not (align or half):
+                raise UserError("TFLite RESIZE_BILINEAR without half-pixel centres is not "
+                                "supported here")
+            y = F.interpolate(x.permute(0, 3, 1, 2), size=(h, w), mode="bilinear",
+                              align_corners=align)
+            return y.permute(0, 2, 3, 1)
+        if op.code == DEPTH_TO_SPACE:  # NHWC, TensorFlow's channel order (block row, col, c)
+            bs = o.scalar(0, "<i4")
+            n, h, w, c = x.shape
+            y = x.reshape(n, h, w, bs, bs, c // (bs * bs)).permute(0, 1, 3, 2, 4, 5)
+            return y.reshape(n, h * bs, w * bs, c // (bs * bs))
         raise UserError(f"TFLite op {op.code} is not supported here")  # pragma: no cover
+
+
+def _densify(values: np.ndarray, shape: tuple[int, ...], sparsity: _Table,
+             name: str) -> np.ndarray:
+    """A constant stored sparse (SparsityParameters): the layout of MediaPipe's sparse models,
+    every dimension dense but the last, which is CSR (segments per row, column indices), in
+    the natural order without blocks. Other layouts are refused."""
+    order = [int(v) for v in sparsity.array(0, "<i4")]
+    dims = sparsity.tables(2)
+    fmts = [d.scalar(0, "<i1") for d in dims]
+    if (order != list(range(len(shape))) or len(sparsity.array(1, "<i4"))
+            or fmts != [0] * (len(shape) - 1) + [1]):
+        raise UserError(f"{name}: this sparse TFLite layout is not supported here")
+    vec = {1: "<i4", 2: "<u2", 3: "<u1"}  # SparseIndexVector: Int32/Uint16/Uint8Vector
+
+    def index_vector(d: _Table, type_field: int, field: int) -> np.ndarray:
+        kind = d.scalar(type_field, "<u1")
+        if kind not in vec:
+            raise UserError(f"{name}: sparse index vector type {kind} is not supported here")
+        return d.table(field).array(0, vec[kind]).astype(np.int64)
+
+    seg, idx = index_vector(dims[-1], 2, 3), index_vector(dims[-1], 4, 5)
+    rows = int(np.prod(shape[:-1]))
+    if len(seg) != rows + 1 or len(idx) != len(values) or seg[-1] != len(values):
+        raise UserError(f"{name}: inconsistent sparse tensor")
+    dense = np.zeros((rows, shape[-1]), values.dtype)
+    row_of = np.repeat(np.arange(rows), np.diff(seg))
+    dense[row_of, idx] = values
+    return dense.reshape(shape)
 
 
 def _pad_same(x: torch.Tensor, kh: int, kw: int, sh: int, sw: int,

@@ -20,6 +20,10 @@ MIN_SCORE = 0.5  # MediaPipe's own threshold for this model
 # SSD anchors of face_detection_short_range.pbtxt: strides 8, 16, 16, 16; two anchors per
 # cell per layer, so 16x16x2 + 8x8x6 = 896.
 _LAYERS = ((8, 2), (16, 6))
+# The full-range detector (face_detection_full_range.pbtxt): 192x192, one anchor per cell of
+# stride 4 (48x48 = 2304), for faces farther away; MediaPipe keeps its detections >= 0.6.
+FULL = "face_detection_full_range_sparse.tflite"
+FULL_SIZE, FULL_MIN_SCORE, _FULL_LAYERS = 192, 0.6, ((4, 1),)
 
 
 @dataclass
@@ -27,13 +31,14 @@ class Face:
     box: tuple[float, float, float, float]  # x1, y1, x2, y2 in image pixels
     score: float
     keypoints: np.ndarray  # [6, 2] x, y: eyes, nose tip, mouth, ear tragions
+    full_range: bool = False  # found by the full-range detector (more false alarms)
 
 
-@lru_cache(maxsize=1)
-def _anchors() -> np.ndarray:
+@lru_cache(maxsize=2)
+def _anchors(size: int = SIZE, layers: tuple = _LAYERS) -> np.ndarray:
     out = []
-    for stride, per_cell in _LAYERS:
-        n = SIZE // stride
+    for stride, per_cell in layers:
+        n = size // stride
         ys, xs = np.mgrid[0:n, 0:n]
         centres = np.stack([(xs + 0.5) / n, (ys + 0.5) / n], -1).reshape(-1, 1, 2)
         out.append(np.repeat(centres, per_cell, axis=1).reshape(-1, 2))
@@ -47,15 +52,23 @@ def _model(path: str):
     return TFLiteModel(path)
 
 
-def detect_square(square_rgb: np.ndarray, min_score: float = MIN_SCORE) -> list[Face]:
-    """Faces in a (roughly) square picture, in its pixel coordinates."""
-    model = _model(str(require("faces", "face_detection_short_range.tflite")))
+def detect_square(square_rgb: np.ndarray, min_score: float = MIN_SCORE,
+                  full_range: bool = False) -> list[Face]:
+    """Faces in a (roughly) square picture, in its pixel coordinates (the short-range
+    detector, or the full-range one for faces farther away)."""
+    if full_range:
+        model = _model(str(require("faces", FULL)))
+        size, anchors = FULL_SIZE, _anchors(FULL_SIZE, _FULL_LAYERS)
+        min_score = max(min_score, FULL_MIN_SCORE)
+    else:
+        model = _model(str(require("faces", "face_detection_short_range.tflite")))
+        size, anchors = SIZE, _anchors()
     h, w = square_rgb.shape[:2]
-    # Letterbox to 128x128 as MediaPipe does, so faces keep their shape.
-    s = SIZE / max(h, w)
+    # Letterbox to the model's square as MediaPipe does, so faces keep their shape.
+    s = size / max(h, w)
     nh, nw = max(1, round(h * s)), max(1, round(w * s))
-    x = np.zeros((SIZE, SIZE, 3), np.float32)
-    oy, ox = (SIZE - nh) // 2, (SIZE - nw) // 2
+    x = np.zeros((size, size, 3), np.float32)
+    oy, ox = (size - nh) // 2, (size - nw) // 2
     x[oy:oy + nh, ox:ox + nw] = cv2.resize(square_rgb[..., :3], (nw, nh),
                                            interpolation=cv2.INTER_AREA)
     x = x / 127.5 - 1.0
@@ -65,15 +78,15 @@ def detect_square(square_rgb: np.ndarray, min_score: float = MIN_SCORE) -> list[
     keep = np.nonzero(scores >= min_score)[0]
     if not len(keep):
         return []
-    a = _anchors()[keep]
-    r = reg[keep] / SIZE
+    a = anchors[keep]
+    r = reg[keep] / size
     cx, cy = r[:, 0] + a[:, 0], r[:, 1] + a[:, 1]
     bw, bh = r[:, 2], r[:, 3]
     boxes = np.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], 1)
     kps = r[:, 4:16].reshape(-1, 6, 2) + a[:, None, :]
 
     def to_image(v: np.ndarray) -> np.ndarray:  # letterboxed unit square -> crop pixels
-        return (v * SIZE - np.array([ox, oy], np.float32)) / s
+        return (v * size - np.array([ox, oy], np.float32)) / s
 
     faces = []
     for i in _weighted_nms(boxes, scores[keep]):
@@ -130,22 +143,51 @@ def head_square(box: tuple[float, float, float, float], keypoints: np.ndarray | 
     return sx1, sy1, sx2, sy2
 
 
-def find_faces(image_rgb: np.ndarray, heads: list[tuple[int, int, int, int]] = ()
-               ) -> list[Face]:
+def _tiles(h: int, w: int) -> list[tuple[int, int, int, int]]:
+    """Squares 1/3 of the photo's short side, overlapping by 40% (so a face cut by one edge is
+    whole in the next): small faces in a crowd grow 3x or more for the full-range detector.
+    ~30 squares on a 3:2 photo."""
+    side = max(96, min(h, w) // 3)
+    step = 0.6 * side
+
+    def starts(n: int) -> np.ndarray:
+        k = max(1, int(np.ceil(max(0, n - side) / step)) + 1)
+        return np.linspace(0, max(0, n - side), k).round().astype(int)
+
+    return [(int(x), int(y), int(min(w, x + side)), int(min(h, y + side)))
+            for y in starts(h) for x in starts(w)]
+
+
+def find_faces(image_rgb: np.ndarray, heads: list[tuple[int, int, int, int]] = (),
+               full_range: bool = False, crowd: bool = False) -> list[Face]:
     """Faces in the whole photo (as a letterboxed square) and in each head square given,
-    duplicates merged; best first."""
+    duplicates merged; best first. `full_range` adds the full-range detector on the whole
+    photo (faces 2-5 m away), `crowd` also on overlapping tiles (faces in a crowd)."""
+    h, w = image_rgb.shape[:2]
     found: list[Face] = list(detect_square(image_rgb))
-    for sx1, sy1, sx2, sy2 in heads:
-        for f in detect_square(np.ascontiguousarray(image_rgb[sy1:sy2, sx1:sx2])):
+    squares = [(sq, False) for sq in heads]
+    if full_range:
+        squares += [((0, 0, w, h), True)] + [(t, True) for t in (_tiles(h, w) if crowd else [])]
+    for (sx1, sy1, sx2, sy2), full in squares:
+        for f in detect_square(np.ascontiguousarray(image_rgb[sy1:sy2, sx1:sx2]),
+                               full_range=full):
             x1, y1, x2, y2 = f.box
             found.append(Face((x1 + sx1, y1 + sy1, x2 + sx1, y2 + sy1), f.score,
-                              f.keypoints + np.array([sx1, sy1], np.float32)))
-    found.sort(key=lambda f: -f.score)
+                              f.keypoints + np.array([sx1, sy1], np.float32), full))
+    # Short-range faces first (their boxes are the tighter ones), then by score.
+    found.sort(key=lambda f: (f.full_range, -f.score))
     out: list[Face] = []
     for f in found:
-        if all(_iou(np.array(f.box), np.array(g.box)) < 0.3 for g in out):
+        if all(_iou(np.array(f.box), np.array(g.box)) < 0.3 and not _inside(f.box, g.box)
+               for g in out):
             out.append(f)
     return out
+
+
+def _inside(a, b) -> bool:
+    """Box a's centre lies in box b (a smaller box found on a tile of the same face)."""
+    cx, cy = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
+    return b[0] <= cx <= b[2] and b[1] <= cy <= b[3]
 
 
 def face_region(face: Face, shape: tuple[int, int]) -> np.ndarray:

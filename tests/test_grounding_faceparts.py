@@ -172,3 +172,17 @@ def test_small_faces_in_a_crowd_come_from_the_full_range_detector(astronaut, wit
     eyes = ground(canvas, "everyone's eyes")
     meshed = re.search(r"on (\d+) of (\d+) face", eyes.explanation)
     assert eyes.ok and meshed and int(meshed[1]) >= 0.85 * len(faces_at), eyes.explanation
+
+
+def test_a_tilted_head_keeps_its_parts(astronaut, with_faces):  # noqa: F811
+    # The crop is turned by the eye line (MediaPipe's recipe): at 30 degrees the eyes still
+    # land where her eyes went.
+    import cv2
+
+    rot = cv2.getRotationMatrix2D((228, 128), 30, 1.0)
+    tilted = cv2.warpAffine(astronaut, rot, (512, 512), borderMode=cv2.BORDER_REFLECT)
+    expected = sorted((rot @ [x, y, 1] for x, y in ((205, 101), (248, 108))),
+                      key=lambda p: p[0])
+    left, right = _part(tilted, "her left eye"), _part(tilted, "her right eye")
+    assert np.all(np.abs(_centre(left) - expected[0]) < 6)
+    assert np.all(np.abs(_centre(right) - expected[1]) < 6)

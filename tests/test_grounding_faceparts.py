@@ -172,6 +172,8 @@ def test_small_faces_in_a_crowd_come_from_the_full_range_detector(astronaut, wit
     eyes = ground(canvas, "everyone's eyes")
     meshed = re.search(r"on (\d+) of (\d+) face", eyes.explanation)
     assert eyes.ok and meshed and int(meshed[1]) >= 0.85 * len(faces_at), eyes.explanation
+    hers = ground(canvas, "her eyes")  # one person's: the main face only
+    assert hers.ok and "on 1 of" in hers.explanation, hers.explanation
 
 
 def test_a_tilted_head_keeps_its_parts(astronaut, with_faces):  # noqa: F811

@@ -217,6 +217,15 @@ def _detected_faces(rgb: np.ndarray, people: list, crowd: bool = False
     return boxes, masks, faces, meshes
 
 
+def _one_person(words: list[str]) -> bool:
+    """A part of one person's face: "her eyes", "the woman's teeth" (not "the eyes")."""
+    from lbie_desktop.grounding.vocab import PEOPLE_WORDS, singular
+
+    return any(w in ("her", "his", "my", "your", "him", "she", "he") or
+               (w in PEOPLE_WORDS and singular(w) == w and w not in ("people", "everyone"))
+               for w in words)
+
+
 def _face_parts(rgb: np.ndarray, q: Query, faces: list, boxes: list, meshes: list
                ) -> Grounding:
     """Eyes, lips, teeth... of the face(s) the phrase means, from the face mesh."""
@@ -231,8 +240,8 @@ def _face_parts(rgb: np.ndarray, q: Query, faces: list, boxes: list, meshes: lis
         chosen, why = choose(boxes, rgb.shape, q, main_first=True, noun="faces", prominent=0.3)
         if not chosen:
             return Grounding(None, f"{why}; {PAINT}.", "faceparts", False)
-    elif not q.plural:
-        chosen = [0]  # "her eyes": the main face (big, central), not every face in the photo
+    elif not q.plural and _one_person(q.words):
+        chosen = [0]  # "her eyes": the main face (big, central); "the eyes" keeps them all
     mask = np.zeros(rgb.shape[:2], np.float32)
     meshed = 0
     for i in chosen:

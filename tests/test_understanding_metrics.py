@@ -32,3 +32,22 @@ def test_thresholds_are_one_shared_value_unless_asked_per_op() -> None:
     assert len(set(shared.values())) == 1
     nudged = calibrate_thresholds(p, y, MODEL_OPS, per_op=True)
     assert nudged[MODEL_OPS[0]] < shared[MODEL_OPS[0]]
+
+
+def test_editor_agreement_counts_every_ordered_pair_of_outputs_of_one_input(tmp_path) -> None:
+    import json
+
+    from lbie_desktop.understanding.evaluate import editor_agreement
+
+    def rec(inp: str, *ops: str) -> dict:
+        return {"input": inp, "operator": {o: {"local": False, "ids": []} for o in ops}}
+
+    # photo a: two editors, one brightened + contrast, one brightened (lightness = brightness
+    # on the paper's labels); photo b has one output only and counts for nothing
+    (tmp_path / "train.json").write_text(json.dumps(
+        [rec("a", "brightness", "contrast"), rec("a", "lightness"), rec("b", "crop")]))
+    (tmp_path / "val.json").write_text(json.dumps([rec("c", "hue"), rec("c", "hue")]))
+    f1, n = editor_agreement(tmp_path)
+    # a: (b,c)->(b): tp 1 fn 1; (b)->(b,c): tp 1 fp 1; c: twice tp 1
+    assert n == 4
+    assert abs(f1 - 2 * 4 / (2 * 4 + 1 + 1)) < 1e-9

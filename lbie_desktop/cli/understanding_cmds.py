@@ -56,6 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--data", help="GIER folder (default ../shared/data/gier from the repo root)")
     e.add_argument("--split", default="val", help="split file name (val; test when you have it)")
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
+    e.add_argument("--ceiling", action="store_true",
+                   help="also print what these labels allow: editor-vs-editor agreement and "
+                        "the classifier pooled over each pair's requests")
     e.set_defaults(func=cmd_eval)
 
 
@@ -158,6 +161,14 @@ def _eval_understanding(args: argparse.Namespace) -> int:
     from lbie_desktop.understanding.evaluate import evaluate_split, format_report
 
     report = evaluate_split(args.data, args.split)
+    if args.ceiling:
+        from lbie_desktop.understanding.evaluate import editor_agreement, pooled_oracle
+
+        f1, n = editor_agreement(args.data)
+        report["ceiling"] = {"editor_agreement_micro_f1_9": round(f1, 4),
+                             "editor_pairs": n,
+                             "pooled_per_pair_micro_f1_9": round(pooled_oracle(args.data,
+                                                                               args.split), 4)}
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 

@@ -121,6 +121,12 @@ def format_report(r: dict) -> str:
             "  per-label F1 (all): " + ", ".join(f"{k} {v:.3f}"
                                                  for k, v in s["per_label_f1_all"].items()),
         ]
+    if "ceiling" in r:
+        c = r["ceiling"]
+        lines += [f"\nwhat these labels allow (9 labels): one editor's ops predicting another's "
+                  f"for the same photo and request micro-F1 {c['editor_agreement_micro_f1_9']:.4f} "
+                  f"({c['editor_pairs']} ordered pairs, train + val); this classifier pooled "
+                  f"over all requests of each pair {c['pooled_per_pair_micro_f1_9']:.4f}"]
     t = r["timing"]
     lines += [f"\nlocality baseline (fill ops local, rest global): "
               f"{r['locality_baseline_fill_ops_local']:.4f} on the classifier's ops, "
@@ -129,3 +135,51 @@ def format_report(r: dict) -> str:
               f"understand_many all {t['understand_many_all_s']} s, one request median "
               f"{t['single_request_ms_median']} ms (p95 {t['single_request_ms_p95']} ms)"]
     return "\n".join(lines)
+
+
+def editor_agreement(data, splits: tuple[str, ...] = ("train", "val")) -> tuple[float, int]:
+    """How well one editor's ops predict another's for the same photo and request: GIER has
+    several edited outputs of one input, each labelled with what *that* editor did. The
+    micro-F1 (paper's 9 labels) over every ordered pair of such siblings, and their number:
+    a bound on what any request-only predictor can reach, since the words are the same."""
+    import itertools
+    import json
+    from collections import defaultdict
+
+    from lbie_desktop.understanding.gier import resolve_data_dir
+    from lbie_desktop.understanding.labels import GIER_DROPPED, GIER_TO_OP
+
+    by_input: dict[str, list[set[str]]] = defaultdict(list)
+    for split in splits:
+        for rec in json.loads((resolve_data_dir(data) / f"{split}.json").read_text()):
+            ops = {GIER_TO_OP.get(k, k) for k in rec["operator"] if k not in GIER_DROPPED}
+            by_input[f"{split}/{rec['input']}"].append(to_paper_labels(ops))
+    tp = fp = fn = n = 0
+    for sets in by_input.values():
+        for a, b in itertools.permutations(sets, 2):
+            tp, fp, fn, n = tp + len(a & b), fp + len(b - a), fn + len(a - b), n + 1
+    return 2 * tp / max(1, 2 * tp + fp + fn), n
+
+
+def pooled_oracle(data, split: str) -> float:
+    """Micro-F1 (9 labels) of the shipped classifier when it may average the probabilities of
+    all requests of a pair (request + summaries) — information no single request has."""
+    from collections import defaultdict
+
+    from lbie_desktop.understanding.api import clean_text
+    from lbie_desktop.understanding.classifier import get_classifier
+    from lbie_desktop.understanding.gier import load_split
+    from lbie_desktop.understanding.labels import PAPER_LABELS
+
+    examples = load_split(data, split)
+    clf = get_classifier()
+    assert clf is not None
+    p, _ = clf.predict([clean_text(e.text) for e in examples])
+    rows: dict[int, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        rows[e.pair].append(i)
+    pooled = p.copy()
+    for idx in rows.values():
+        pooled[idx] = p[idx].mean(0)
+    pred = to_sets(pooled, clf.ops, clf.thresholds)
+    return micro_macro([set(e.ops) for e in examples], pred, PAPER_LABELS, paper=True)[0]

@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--repeat", type=int, default=3, help="runs per figure; the best is kept")
     p.add_argument("--no-reference", action="store_true",
                    help="skip the slow full-resolution reference render (error on proxy only)")
+    p.add_argument("--removal", action="store_true",
+                   help="instead: object removal quality (pasted objects on real photos: "
+                        "PSNR, error, SSIM of the fill) and time, tuned and held-out photos")
+    p.add_argument("--save", metavar="DIR",
+                   help="with --removal: write scene | result | truth PNGs to DIR")
     p.set_defaults(func=cmd_bench)
 
 
@@ -56,6 +61,11 @@ def cmd_fit(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.removal:
+        from lbie_desktop.core.removal_bench import run_removal_bench
+
+        print("\n".join(run_removal_bench(save_dir=args.save).lines()))
+        return 0
     from lbie_desktop.core.fast.bench import run_bench
 
     m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", args.size)

@@ -88,3 +88,33 @@ def test_a_noun_and_what_it_becomes_is_that_nouns_edit():
     got = {t: p["amount"] for op, t, p in _on("brighten the face, the background darker")}
     assert set(got) == {"the face", "the background"}
     assert got["the face"] > 0 > got["the background"]
+
+
+def test_a_negated_clause_asks_for_nothing():
+    got = {(op, t) for op, t, _ in _on("make the colors pop but don't make the faces orange")}
+    assert not any(op == "recolor" or t == "the faces" for op, t in got)
+    assert [op for op, _, _ in _on("don't crop it, just brighten")] == ["brightness"]
+
+
+def test_less_of_a_colour_is_white_balance_the_other_way():
+    (op, t, p), = _on("make the whole thing less yellow")
+    assert (op, t) == ("temperature", None) and p["temperature"] < 0
+    (op, t, p), = _on("make the sky less blue")
+    assert (op, t) == ("temperature", "the sky") and p["temperature"] > 0
+
+
+def test_colour_names_beyond_the_basic_eleven():
+    (op, t, p), = _on("make the water more turquoise")
+    assert (op, t) == ("recolor", "the water")
+    assert p["color"][1] > p["color"][0] and p["color"][2] > p["color"][0]  # blue-green
+    (p,) = [p for op, _, p in _on("make the olive tree greener") if op == "recolor"]
+    assert p["color"][1] > max(p["color"][0], p["color"][2])  # the last colour named wins
+
+
+@pytest.mark.parametrize(("request_", "stops"), [
+    ("increase exposure by one stop", 1.0), ("decrease the exposure by 2 stops", -2.0),
+    ("+0.5 EV please", 0.5), ("increase the exposure", 0.6),
+])
+def test_stops_in_the_words_set_the_exposure(request_, stops):
+    (p,) = [p for op, _, p in _on(request_) if op == "exposure"]
+    assert p["stops"] == pytest.approx(stops)

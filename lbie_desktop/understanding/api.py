@@ -30,7 +30,12 @@ from lbie_desktop.understanding.decide import (
     looks_like_words,
 )
 from lbie_desktop.understanding.encoder import MAX_CHARS
-from lbie_desktop.understanding.lexicon import OP_WORDS, lexicon_hits, without_black_and_white
+from lbie_desktop.understanding.lexicon import (
+    NEGATED_CLAUSE,
+    OP_WORDS,
+    lexicon_hits,
+    without_black_and_white,
+)
 from lbie_desktop.understanding.measure import ImageStats, measure
 from lbie_desktop.understanding.params import choose_params
 from lbie_desktop.understanding.targets import (
@@ -54,7 +59,7 @@ ORDER = ("inpaint_obj", "color_bg", "crop", "rotate", "flip", "exposure", "brigh
 # brighten twice, so the plan keeps one tone op. The noun "exposure" names the exposure op;
 # "underexposed" is a complaint that asks for brightening like "too dark".
 _TONE = ("brightness", "exposure", "lightness")
-_TONE_OWN = {"exposure": re.compile(r"\b(?:exposure|stops?)\b", re.I),
+_TONE_OWN = {"exposure": re.compile(r"\b(?:exposure|stops?|\d+(?:\.\d+)?\s*ev)\b", re.I),
              "brightness": re.compile(r"\b(?:bright\w*|dark\w*|dim\w*)\b", re.I),
              "lightness": re.compile(r"\blightness\b", re.I)}
 # Colour words that ask for a colour curve rather than white balance ("a yellow tint" stays
@@ -221,7 +226,9 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
 
     # Words inside a region phrase describe the region, not an edit: "the red dress" asks for
     # no hue change; and "black and white" is a conversion, not two colours.
-    spoken = _KEEP_AS_IS.sub(lambda m: " " * len(m.group(0)), without_black_and_white(text))
+    spoken = without_black_and_white(text)
+    for pat in (_KEEP_AS_IS, NEGATED_CLAUSE):
+        spoken = pat.sub(lambda m: " " * len(m.group(0)), spoken)
     for d in chosen.values():
         t = d.target
         if t is not None and 0 <= t.start < t.end <= len(spoken):
@@ -305,7 +312,8 @@ def _can_be_local(op: str) -> bool:
 def _names(op: str, words: str) -> bool:
     """The words name `op` (for a recolour, a colour word is enough: "the trees greener")."""
     pats = op_patterns(op) + (op_patterns("hue") if op == "recolor" else [])
-    words = without_black_and_white(words)  # "the red-eye" names no colour edit
+    # "the red-eye" names no colour edit; "don't make the faces orange" no recolour
+    words = NEGATED_CLAUSE.sub("", without_black_and_white(words))
     return any(p.search(words) for p in pats)
 
 

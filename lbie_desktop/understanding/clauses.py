@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from lbie_desktop.understanding.lexicon import OP_WORDS
 from lbie_desktop.understanding.targets import KEPT_COLOUR, Target, best_target, find_exclusion
 
-# Clause breaks: sentence punctuation, commas, and joining words between instructions.
-_BREAK = re.compile(r"\s*(?:[.;!?\n]+|,)\s*(?:(?:and|then|but|also|plus)\s+)*"
+# Clause breaks: sentence punctuation (not the point in "0.5"), commas, and joining words
+# between instructions.
+_BREAK = re.compile(r"\s*(?:(?:[;!?\n]|(?<!\d)\.|\.(?!\d))+|,)\s*(?:(?:and|then|but|also|plus)\s+)*"
                     r"|\s+(?:and(?: then)?|then|but|also|plus|while|&|so(?: that)?|as well as)\s+"
                     # a purpose is not the edit's region: "lighten it to make the sea visible"
                     r"|\s+(?:in order |so as )?to (?=(?:make|bring|see|get|let|help|show|have|"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from lbie_desktop.understanding.colours import NAMES
 from lbie_desktop.understanding.portrait import RED_EYE
 
 _C = r"colou?r"
@@ -20,16 +21,16 @@ _VIGNETTE = (r"\b(?:vignett(?:e|es|ed|ing)|(?:darken\w*|darker|lighten\w*|lighte
 # op -> pattern whose match names the op
 OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "temperature": r"\b(?:warm(?:er|th|ing)?|cool(?:er|ing)?|cold(?:er)?|white balance|"
+                   r"less (?:yellow|orange|blue)|"
                    r"colou?r temperature|temperature|too (?:yellow|blue|orange)|"
                    r"(?:blue|yellow|orange) (?:cast|tint))\b",
     "vibrance": r"\b(?:vibran(?:ce|t)|vivid(?:ness)?|pop)\b",
     "shadows": r"\b(?:shadows?|shadow detail|dark areas|fill light)\b",
     "highlights": r"\b(?:highlights?|blown(?: out)?|bright areas|overexposed (?:sky|areas?))\b",
     "recolor": rf"\b(?:recolou?r|colou?ri[sz]e|(?:make|turn|paint|change|{_C})\s+(?:the\s+)?"
-               r"[\w' ]{1,30}?\s+(?:to\s+|into\s+)?(?:red|green|blue|yellow|orange|purple|pink|"
-               r"white|black|brown|gr[ae]y|gold(?:en)?|silver|teal|cyan|magenta|"
+               rf"[\w' ]{{1,30}}?\s+(?:to\s+|into\s+|more\s+)?(?:{NAMES}|"
                r"bluer|redder|greener|yellower|pinker)\b)",
-    "exposure": r"\b(?:exposure|over-?exposed|under-?exposed|stops?)\b",
+    "exposure": r"\b(?:exposure|over-?exposed|under-?exposed|stops?|\d+(?:\.\d+)?\s*ev)\b",
     "rotate": r"\b(?:rotate|rotation|straighten|tilt(?:ed)?|crooked|level the horizon|"
               r"upside down|turn (?:it|the (?:image|photo|picture)) (?:left|right|around))\b",
     "flip": r"\b(?:flip(?:ped)?|mirror(?:ed)?)\b",
@@ -76,10 +77,21 @@ def lexicon_hits(text: str) -> dict[str, str]:
     """op -> the words that name it."""
     out: dict[str, str] = {}
     for op, pat in OP_WORDS.items():
-        m = pat.search(without_black_and_white(text) if op == "recolor" else text)
-        if m:
+        source = without_black_and_white(text) if op == "recolor" else text
+        for m in pat.finditer(source):
+            if _NEGATED_BEFORE.search(source, 0, m.start()):
+                continue  # "don't make the faces orange"
+            if op == "recolor" and _LESS_COLOUR.search(m.group(0)):
+                continue  # "less yellow" takes a colour away: white balance, not a recolour
             out[op] = m.group(0)
+            break
     return out
+
+
+# "don't make the faces orange": the rest of the clause after a negation asks for nothing
+NEGATED_CLAUSE = re.compile(r"\b(?:don'?t|do not|dont|never)\s+[^,.;!?]*", re.I)
+_NEGATED_BEFORE = re.compile(r"\b(?:don'?t|do not|dont|never|not|without|no)\s+$", re.I)
+_LESS_COLOUR = re.compile(rf"\bless\s+(?:{NAMES})$", re.I)
 
 
 # Vignette phrases whose words, read alone, would ask for another op: "remove the vignette"

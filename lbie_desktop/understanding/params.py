@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lbie_desktop.understanding.colours import COLOUR_RE, COLOURS, COMPARATIVES
 from lbie_desktop.understanding.measure import ImageStats
 
 # (pattern, multiplier): first match wins, so longer phrases come first.
@@ -68,9 +69,11 @@ DIRECTION: dict[str, tuple[str, str]] = {
     "sharpness": (r"sharpen|sharper|crisp|blurr?y|unblur|deblur|clearer|clarity|in focus|"
                   r"out of focus|soft|fuzzy|detail",
                   r"soften|less sharp|too sharp|smooth(?:er)?"),
-    "temperature": (r"warm(?:er|th)?|too (?:cold|cool|blue)|blue (?:cast|tint)|sunny|golden",
+    "temperature": (r"warm(?:er|th)?|too (?:cold|cool|blue)|blue (?:cast|tint)|sunny|golden|"
+                    r"less blue",
                     r"cool(?:er)?|cold(?:er)?|too (?:warm|yellow|orange)|(?:yellow|orange) "
-                    r"(?:cast|tint)|remove (?:the )?(?:yellow|orange|sepia)"),
+                    r"(?:cast|tint)|remove (?:the )?(?:yellow|orange|sepia)|"
+                    r"less (?:yellow|orange)"),
     "shadows": (r"lift|brighten (?:the )?shadows|open up|shadow detail|(?:shadows|dark areas)"
                 r" (?:are |is )?too dark|fill light",
                 r"deepen|darken (?:the )?shadows|crush|darker shadows"),
@@ -87,17 +90,9 @@ BASE: dict[str, float] = {"brightness": 0.25, "lightness": 12.0, "exposure": 0.6
 DEFAULT_SIGN: dict[str, int] = {"brightness": 1, "lightness": 1, "exposure": 1, "contrast": 1,
                                 "saturation": 1, "vibrance": 1, "sharpness": 1,
                                 "temperature": 1, "shadows": 1, "highlights": -1}
-_COLOURS: dict[str, tuple[float, float, float]] = {
-    "red": (0.85, 0.12, 0.12), "green": (0.15, 0.65, 0.2), "blue": (0.15, 0.35, 0.85),
-    "yellow": (0.95, 0.85, 0.15), "orange": (0.95, 0.55, 0.1), "purple": (0.55, 0.2, 0.7),
-    "pink": (0.95, 0.5, 0.7), "white": (1.0, 1.0, 1.0), "black": (0.05, 0.05, 0.05),
-    "brown": (0.45, 0.28, 0.12), "grey": (0.5, 0.5, 0.5), "gray": (0.5, 0.5, 0.5),
-    "gold": (0.85, 0.68, 0.2), "golden": (0.85, 0.68, 0.2), "silver": (0.75, 0.75, 0.78),
-    "teal": (0.0, 0.5, 0.5), "cyan": (0.1, 0.8, 0.85), "magenta": (0.85, 0.1, 0.7),
-}
-_COLOUR_RE = re.compile(r"\b(" + "|".join(_COLOURS) + r")\b", re.I)
-_COMPARATIVE_COLOUR_BASE = {"bluer": "blue", "redder": "red", "greener": "green",
-                            "yellower": "yellow", "pinker": "pink", "oranger": "orange"}
+_COLOURS = COLOURS
+_COLOUR_RE = COLOUR_RE
+_COMPARATIVE_COLOUR_BASE = COMPARATIVES
 _COMPARATIVE_COLOUR = re.compile(r"\b(" + "|".join(_COMPARATIVE_COLOUR_BASE) + r")\b", re.I)
 
 
@@ -182,7 +177,13 @@ def _scalar(op: str, text: str, stats: ImageStats | None) -> Choice:
     if kwords:
         ev.append(f'intensity: "{kwords}" (x{k:g})')
     want = MEASURE[op](stats) if stats is not None and op in MEASURE else None
-    base = BASE[op]
+    stops = _stops_named(text) if op == "exposure" else None
+    if stops is not None:  # "by one stop", "+0.5 EV": the number is the setting
+        sign = sign or (1 if stops[0] > 0 else -1)
+        return Choice({"stops": _clip(sign * abs(stops[0]), -3.0, 3.0)},
+                      ev + [f'words: "{stops[1]}"'])
+    # amounts are in brightness units here; _to_params turns them into lightness / stops
+    base = BASE["brightness"] if op in ("lightness", "exposure") else BASE[op]
     useful = True
     if sign == 0 and want is not None:
         # vague request: the image decides direction and size
@@ -201,6 +202,21 @@ def _scalar(op: str, text: str, stats: ImageStats | None) -> Choice:
     return Choice(_to_params(op, amount), ev, useful)
 
 
+_NUMBER_WORDS = {"one": 1.0, "a": 1.0, "an": 1.0, "two": 2.0, "three": 3.0, "half a": 0.5,
+                 "a half": 0.5, "half": 0.5, "a third of a": 1 / 3, "one and a half": 1.5}
+_STOPS = re.compile(r"([+-]?\d+(?:\.\d+)?|one and a half|a third of a|half a|a half|one|two|"
+                    r"three|an?)\s*(?:full\s+)?(?:stops?|ev)\b", re.I)
+
+
+def _stops_named(text: str) -> tuple[float, str] | None:
+    m = _STOPS.search(text)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    value = _NUMBER_WORDS[word] if word in _NUMBER_WORDS else float(word)
+    return value, m.group(0)
+
+
 def _to_params(op: str, amount: float) -> dict[str, Any]:
     if op == "lightness":
         return {"amount": amount / BASE["brightness"] * BASE["lightness"]}
@@ -216,12 +232,13 @@ def _to_params(op: str, amount: float) -> dict[str, Any]:
 
 
 def _colour_word(text: str) -> tuple[str, tuple[float, float, float]] | None:
-    # the last colour named is usually the wanted one ("make the green broom red")
-    found = _COLOUR_RE.findall(text)
+    # the last colour named is usually the wanted one ("make the green broom red", "make the
+    # olive tree greener")
+    found = [m for pat in (_COLOUR_RE, _COMPARATIVE_COLOUR) for m in pat.finditer(text)]
     if not found:
-        m = _COMPARATIVE_COLOUR.findall(text)
-        return (m[-1].lower(), _COLOURS[_COMPARATIVE_COLOUR_BASE[m[-1].lower()]]) if m else None
-    return (found[-1].lower(), _COLOURS[found[-1].lower()])
+        return None
+    word = max(found, key=lambda m: m.start()).group(1).lower()
+    return word, _COLOURS[_COMPARATIVE_COLOUR_BASE.get(word, word)]
 
 
 def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lbie_desktop.understanding.colours import NAMES
+
 NOT_PREFIX = "not: "
 
 _DET = r"(?:the|a|an|his|her|their|my|our|your|its|this|that|these|those|all|all the|some|any)"
@@ -23,8 +25,7 @@ _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|whic
          r"slightly|too|is|are|was|were|be|needs?|make|making|brighter|darker|lighter|sharper|"
          r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
          r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|"
-         r"natural|realistic|normal|in (?:full )?colou?rs?|red|green|blue|yellow|orange|purple|"
-         r"pink|brown|grey|gray|golden)\b))")
+         rf"natural|realistic|normal|in (?:full )?colou?rs?|{NAMES})\b))")
 # Region nouns people write without a determiner ("BLUR BACKGROUND", "brighten face").
 _BARE = (r"(?:back\s?ground|fore\s?ground|sky|face|faces|skin|eyes|hair|teeth|water|sea|grass|"
          r"trees?|people|person|man|woman|girl|boy|dog|cat|car|building|subject|lips)")
@@ -34,7 +35,8 @@ _NP = rf"((?:him|her|them|it|me|us)|{_DET}\s+[^,.;:!?()\n]{{1,60}}?|{_BARE}){_ST
 # Phrases that name the whole picture, not a region.
 _GLOBAL = re.compile(
     r"^(?:the|this|my|our|your|its|that|an?|all the|all)?\s*(?:whole\s+|entire\s+|overall\s+)?"
-    r"(?:image|photo|photograph|picture|pic|shot|colou?rs?|brightness|contrast|saturation|"
+    r"(?:image|photo|photograph|picture|pic|shot|thing|scene|frame|colou?rs?|brightness|"
+    r"contrast|saturation|"
     r"exposure|lighting|light|tones?|hue|it|everything|background colou?r|quality|"
     r"sharpness|clarity|focus|look|edges?|corners?|vignett\w*|rest|noise|grain|haze|blur)s?$", re.I)
 

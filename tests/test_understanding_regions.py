@@ -118,3 +118,27 @@ def test_colour_names_beyond_the_basic_eleven():
 def test_stops_in_the_words_set_the_exposure(request_, stops):
     (p,) = [p for op, _, p in _on(request_) if op == "exposure"]
     assert p["stops"] == pytest.approx(stops)
+
+
+@pytest.mark.parametrize(("request_", "ratio"), [
+    ("crop it to a square", 1.0), ("crop to 16:9", 16 / 9), ("crop it to 4x5", 0.8)])
+def test_a_named_shape_crops_the_photo_to_it(request_, ratio):
+    import numpy as np
+    import torch
+
+    from lbie_desktop.core.ops import apply_op
+
+    photo = np.random.default_rng(0).integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    (crop,) = [s for s in understand(request_, photo) if s.op == "crop" and s.enabled]
+    out = apply_op("crop", torch.from_numpy(photo).permute(2, 0, 1)[None].float() / 255,
+                   crop.params)
+    h, w = out.shape[-2:]
+    assert w / h == pytest.approx(ratio, rel=0.02)
+
+
+@pytest.mark.parametrize(("request_", "op", "target"), [
+    ("increase the saturation of the flowers only", "saturation", "the flowers"),
+    ("more contrast in just the sky", "contrast", "the sky"),
+])
+def test_a_place_the_words_limit_the_edit_to_is_its_region(request_, op, target):
+    assert (op, target) in {(o, t) for o, t, _ in _on(request_)}

@@ -290,7 +290,7 @@ def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
         return Choice({"direction": "vertical" if vert else "horizontal"},
                       ev + [f'words: "{vert.group(0)}"' if vert else "horizontal (mirror)"])
     if op == "crop":
-        return _crop(text, k, ev)
+        return _crop(text, k, ev, stats)
     return Choice(get_op(op).defaults(), ev)
 
 
@@ -395,8 +395,35 @@ def _rotate(text: str, ev: list[str], stats: ImageStats | None = None) -> Choice
     return Choice({"angle": angle}, ev, True)
 
 
-def _crop(text: str, k: float, ev: list[str]) -> Choice:
+_ASPECT = re.compile(r"\b(?:(square)|(\d{1,2})\s*[:x/]\s*(\d{1,2})|(instagram))\b", re.I)
+
+
+def _aspect(text: str) -> tuple[float, str] | None:
+    """The width/height ratio the words ask for ("square", "16:9", "4x5"), with the words."""
+    m = _ASPECT.search(text)
+    if m is None:
+        return None
+    if m.group(1) or m.group(4):
+        return 1.0, m.group(0)
+    w, h = int(m.group(2)), int(m.group(3))
+    return (w / h, m.group(0)) if w and h else None
+
+
+def _crop(text: str, k: float, ev: list[str], stats: ImageStats | None = None) -> Choice:
     sides = {s: 0.0 for s in ("left", "top", "right", "bottom")}
+    aspect = _aspect(text)
+    if aspect is not None and stats is not None and stats.image is not None:
+        # the largest centred crop with that shape
+        h, w = stats.image.shape[:2]
+        have, want = w / h, aspect[0]
+        if have > want:
+            sides["left"] = sides["right"] = (1 - want / have) / 2
+        else:
+            sides["top"] = sides["bottom"] = (1 - have / want) / 2
+        return Choice(sides, ev + [f'words: "{aspect[1]}": centred crop to {want:.3g}:1 '
+                                   f"(photo {have:.3g}:1)"])
+    if aspect is not None:
+        ev.append(f'words: "{aspect[1]}": the shape needs the photo; set the sides on the card')
     named = [s for s in sides if re.search(rf"\b{s}\b", text, re.I)]
     if named:
         for s in named:

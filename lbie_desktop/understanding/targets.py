@@ -25,7 +25,7 @@ _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|whic
          r"slightly|too|is|are|was|were|be|needs?|make|making|brighter|darker|lighter|sharper|"
          r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
          r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|"
-         rf"natural|realistic|normal|in (?:full )?colou?rs?|{NAMES})\b))")
+         rf"natural|realistic|normal|only|in (?:full )?colou?rs?|{NAMES})\b))")
 # Region nouns people write without a determiner ("BLUR BACKGROUND", "brighten face").
 _BARE = (r"(?:back\s?ground|fore\s?ground|sky|face|faces|skin|eyes|hair|teeth|water|sea|grass|"
          r"trees?|people|person|man|woman|girl|boy|dog|cat|car|building|subject|lips)")
@@ -80,6 +80,9 @@ _PATTERNS = [
 _BECOMES = (r"(?:(?:much|a bit|a little|slightly|way|far|even)\s+)?(?:darker|brighter|lighter|"
             r"warmer|cooler|bluer|greener|redder|sharper|softer|more\s+\w+|less\s+\w+)")
 _VERBLESS_OBJECT = re.compile(rf"^{_NP}\s+{_BECOMES}\b", re.I)
+# "the saturation of the flowers only", "of just the sky": a place the edit is limited to
+_ONLY = [re.compile(rf"\b{_OF}\s+(?:only|just)\s+{_NP}", re.I),
+         re.compile(rf"\b{_OF}\s+{_NP}\s+only\b", re.I)]
 _ENDS_BECOMING = re.compile(rf"\s{_BECOMES}$", re.I)
 
 
@@ -178,8 +181,9 @@ def find_exclusion(text: str) -> Target | None:
 
 def find_targets(text: str, remove: bool = False) -> list[Target]:
     """Candidate region phrases in order of preference (removal verbs first for inpaint)."""
-    pats = _PATTERNS + [_VERBLESS_OBJECT] if remove else _PATTERNS[2:] + [_VERBLESS_OBJECT]
-    direct = _PATTERNS[:3] + [_VERBLESS_OBJECT]
+    only = [*_ONLY, _VERBLESS_OBJECT]
+    pats = (_PATTERNS[:3] if remove else _PATTERNS[2:3]) + only + _PATTERNS[3:]
+    direct = _PATTERNS[:3] + only
     out: list[Target] = []
     for pat in pats:
         for m in pat.finditer(text):

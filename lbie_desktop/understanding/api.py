@@ -270,12 +270,13 @@ def _with_more_regions(text: str, steps: list[Step], chosen: dict[str, OpDecisio
         if s.enabled and _can_be_local(s.op):
             d = chosen[s.op]
             own = op_clause(text, s.op, clauses)
+            verb = leading_verb(own.text) if own is not None else None
             sharing = True  # still in a run of verbless clauses right after the op's own
+            listed: list[Step] = []  # "darken the sky and the sea": after the clause steps
             for c in clauses:
                 if own is None or c.start <= own.start or c is own:
                     continue
                 words, at = c.text, c.start
-                verb = leading_verb(own.text)
                 sharing = sharing and verbless(c.text) and not has_verb(c.text)
                 if (sharing and verb and _names(s.op, c.text)
                         and not re.search(r"\bbut\b", text[own.start + len(own.text):c.start])):
@@ -287,11 +288,10 @@ def _with_more_regions(text: str, steps: list[Step], chosen: dict[str, OpDecisio
                 if t is None or t.exclude or not t.direct:
                     continue
                 t = Target(t.phrase, t.start + at, t.end + at)
-                extra.append(_region_step(s, t, words, stats))
-            listed = []
-            for e in extra:  # "darken the sky and the sea"
-                listed += [_region_step(e, lt, text, stats, params=e.params)
-                           for lt in listed_after(text, _span_end(e), MAX_REGIONS)]
+                step = _region_step(s, t, words, stats)
+                extra.append(step)
+                listed += [_region_step(step, lt, text, stats, params=step.params)
+                           for lt in listed_after(text, t.end, MAX_REGIONS)]
             extra += listed
             if d.target is not None and d.target.direct and not d.target.exclude and s.local:
                 extra[:0] = [_region_step(s, t, scoped_text(text, s.op, clauses), stats)
@@ -320,16 +320,11 @@ def _names(op: str, words: str) -> bool:
 def _region_step(like: Step, t: Target, words: str, stats: ImageStats | None,
                  params: dict | None = None) -> Step:
     choice = choose_params(like.op, words, stats)
-    evidence = [e for e in choice.evidence] + [t.evidence(), "one more region for this edit"]
+    evidence = [*choice.evidence, t.evidence(), "one more region for this edit"]
     step = Step(like.op, dict(params if params is not None else choice.params),
                 confidence=like.confidence, local=True, target=t.phrase, evidence=evidence)
     step.enabled = like.enabled
     return step
-
-
-def _span_end(step: Step) -> int:
-    m = re.search(r"at chars \d+-(\d+)", " ".join(step.evidence))
-    return int(m.group(1)) if m else -1
 
 
 def _unique(primary: Step, extra: list[Step]) -> list[Step]:

@@ -143,17 +143,14 @@ def editor_agreement(data, splits: tuple[str, ...] = ("train", "val")) -> tuple[
     micro-F1 (paper's 9 labels) over every ordered pair of such siblings, and their number:
     a bound on what any request-only predictor can reach, since the words are the same."""
     import itertools
-    import json
     from collections import defaultdict
 
-    from lbie_desktop.understanding.gier import resolve_data_dir
-    from lbie_desktop.understanding.labels import GIER_DROPPED, GIER_TO_OP
+    from lbie_desktop.understanding.gier import load_records, record_ops
 
     by_input: dict[str, list[set[str]]] = defaultdict(list)
     for split in splits:
-        for rec in json.loads((resolve_data_dir(data) / f"{split}.json").read_text()):
-            ops = {GIER_TO_OP.get(k, k) for k in rec["operator"] if k not in GIER_DROPPED}
-            by_input[f"{split}/{rec['input']}"].append(to_paper_labels(ops))
+        for rec in load_records(data, split):
+            by_input[f"{split}/{rec['input']}"].append(to_paper_labels(set(record_ops(rec))))
     tp = fp = fn = n = 0
     for sets in by_input.values():
         for a, b in itertools.permutations(sets, 2):

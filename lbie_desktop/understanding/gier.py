@@ -32,20 +32,29 @@ def resolve_data_dir(data: str | Path | None) -> Path:
     return path
 
 
-def load_split(data: str | Path | None, split: str, fields: tuple[str, ...] = EVAL_FIELDS
-               ) -> list[Example]:
+def load_records(data: str | Path | None, split: str) -> list[dict]:
+    """The split's raw records (one per image pair)."""
     path = resolve_data_dir(data) / f"{split}.json"
     if not path.is_file():
         raise UserError(f"no GIER split at {path}; pass --data pointing at the folder holding "
                         f"{split}.json")
     try:
-        records = json.loads(path.read_text())  # the files carry NaN: json accepts it
+        return json.loads(path.read_text())  # the files carry NaN: json accepts it
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path} is not GIER JSON: {exc}") from None
+
+
+def record_ops(rec: dict) -> dict[str, bool]:
+    """A pair's operations as registry ops -> local?"""
+    return {GIER_TO_OP.get(k, k): bool(v.get("local")) for k, v in rec["operator"].items()
+            if k not in GIER_DROPPED}
+
+
+def load_split(data: str | Path | None, split: str, fields: tuple[str, ...] = EVAL_FIELDS
+               ) -> list[Example]:
     out: list[Example] = []
-    for i, rec in enumerate(records):
-        ops = {GIER_TO_OP.get(k, k): bool(v.get("local")) for k, v in rec["operator"].items()
-               if k not in GIER_DROPPED}
+    for i, rec in enumerate(load_records(data, split)):
+        ops = record_ops(rec)
         for f in fields:
             v = rec.get(f)
             values = [v] if isinstance(v, str) else (v if isinstance(v, list) else [])

@@ -30,12 +30,14 @@ from lbie_desktop.understanding.decide import (
     looks_like_words,
 )
 from lbie_desktop.understanding.encoder import MAX_CHARS
+from lbie_desktop.understanding.framing import subject_crop_step
 from lbie_desktop.understanding.lexicon import (
     NEGATED_CLAUSE,
     OP_WORDS,
     lexicon_hits,
     without_black_and_white,
 )
+from lbie_desktop.understanding.looks import look_steps
 from lbie_desktop.understanding.measure import ImageStats, measure
 from lbie_desktop.understanding.params import choose_params
 from lbie_desktop.understanding.targets import (
@@ -250,7 +252,32 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
             if s.enabled and not asked(s):
                 s.enabled = False
                 s.evidence.append("suggested, not asked for: switch on to apply")
-    return _with_more_regions(text, steps, chosen, clauses, stats)
+    steps = _with_more_regions(text, steps, chosen, clauses, stats)
+    return _with_look(_with_subject_crop(steps, subject_crop_step(text, stats)),
+                      look_steps(text, stats))
+
+
+def _with_subject_crop(steps: list[Step], crop: Step | None) -> list[Step]:
+    """A crop around a named subject ("zoom in on the dog") replaces a plain crop."""
+    if crop is None:
+        return steps
+    rest = [s for s in steps if s.op != "crop"]
+    at = next((i for i, s in enumerate(rest) if _order(s.op) > _order("crop")), len(rest))
+    return [*rest[:at], crop, *rest[at:]]
+
+
+def _with_look(steps: list[Step], look: list[Step]) -> list[Step]:
+    """A named look ("vintage") sets its ops for the whole photo: its steps replace the
+    classifier's global steps of the same ops; local steps and the other ops stay."""
+    if not look:
+        return steps
+    ops = {s.op for s in look}
+    kept = [s for s in steps if s.local or s.op not in ops]
+    return sorted([*kept, *look], key=lambda s: _order(s.op))  # stable: regions stay in order
+
+
+def _order(op: str) -> int:
+    return ORDER.index(op) if op in ORDER else len(ORDER)
 
 
 # Regions one edit may name (each is grounded apart, at up to seconds each); a longer list is

@@ -1,6 +1,7 @@
 """One turn's brain: request + image -> a plan whose local steps have masks.
 
-understanding proposes steps; grounding turns each local step's target phrase into a mask.
+understanding proposes steps; grounding turns each local step's target phrase into a mask,
+and a crop's subject ("zoom in on the dog") into its margins.
 A local step whose target cannot be found stays in the plan, disabled, with a note asking the
 person to paint the region: never a silent wrong mask. Multi-turn follow-ups ("a bit more",
 "the background too", "undo that") go through `lbie_desktop.dialogue` first.
@@ -42,12 +43,17 @@ EXCLUDE = "not: "  # understanding's target prefix for "everything except the fa
 
 def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
                  ground: GroundFn | None = None) -> tuple[list[Step], list[str]]:
-    """Give every local step that lacks a mask one from its target phrase."""
+    """Give every local step that lacks a mask one from its target phrase, and every crop
+    framed on a subject its margins."""
+    from lbie_desktop.understanding.framing import is_unframed
+
     ground = ground or default_ground
     out: list[Step] = []
     messages: list[str] = []
     for step in steps:
-        if step.local and step.mask is None:
+        if is_unframed(step):
+            step = _framed(step, image_rgb, request, ground, messages)
+        elif step.local and step.mask is None:
             target = step.target or ""
             exclude = target.startswith(EXCLUDE)
             phrase = target[len(EXCLUDE):] if exclude else target
@@ -64,6 +70,24 @@ def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
                 messages.append(g.explanation)
         out.append(step)
     return out, messages
+
+
+def _framed(step: Step, image_rgb: np.ndarray, request: str, ground: GroundFn,
+            messages: list[str]) -> Step:
+    """A crop framed on its target ("zoom in on the dog"): the subject's box plus room sets
+    the margins. Not found: switched off with the reason, never a crop around a guess."""
+    from lbie_desktop.grounding.api import PAINT
+    from lbie_desktop.understanding.framing import frame_margins
+
+    g = ground(image_rgb, step.target, context=request, op=step.op)
+    framed = frame_margins(g.mask, request, step.target) if g.ok and g.mask is not None else None
+    if framed is None:
+        why = (g.explanation if not g.ok else f"I found no {step.target} to crop to; {PAINT}")
+        why = why.replace(PAINT, "set the crop's sides on its card")  # a crop takes no brush
+        messages.append(why)
+        return step.copy(enabled=False, mask_note=why)
+    params, how = framed
+    return step.copy(params=params, mask_note=f"{how} ({g.explanation})")
 
 
 def plan_request(request: str, image_rgb: np.ndarray, *, understand: UnderstandFn | None = None,

@@ -137,7 +137,7 @@ def frame_margins(mask: np.ndarray, request: str, phrase: str
                                               "that shape whole)" if cut else ""))
     # margins rounded down to 1e-4, so rounding never trims the subject
     sides = dict(zip(SIDES, (cx0 / w, cy0 / h, 1 - cx1 / w, 1 - cy1 / h), strict=True))
-    params = {s: max(0.0, float(np.floor(v * 1e4) / 1e4)) for s, v in sides.items()}
+    params = {s: max(0.0, float(np.floor(v * 1e4 + 1e-6) / 1e4)) for s, v in sides.items()}
     if not any(params.values()):
         how.append("it fills the photo: nothing to crop")
     return params, "; ".join(how)

@@ -3,6 +3,8 @@
 Each adjective names a target value of something the image can be measured for; a step is
 proposed only where the image is not there yet (with an image), or a moderate one (without).
 "Colour + noun" phrases ("a blue sky", "a red car") become local colour steps on that noun.
+Named looks ("a vintage photo with warm tones") give their steps (looks.py); an adjective
+named beside the look ("warm tones") sets its own op instead of the look's.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 
 from lbie_desktop.core.plan import Step
+from lbie_desktop.understanding.looks import named_looks, steps_for
 from lbie_desktop.understanding.measure import ImageStats
 from lbie_desktop.understanding.params import _COLOURS
 
@@ -41,6 +44,12 @@ _NOT_NOUNS = {"photo", "picture", "image", "shot", "tone", "tones", "cast", "tin
               "and", "or", "with", "colour", "color", "light"}
 
 
+def _order(op: str) -> int:
+    from lbie_desktop.understanding.api import ORDER
+
+    return ORDER.index(op) if op in ORDER else len(ORDER)
+
+
 def is_descriptive(text: str) -> bool:
     t = text.strip()
     return len(t.split()) <= 16 and bool(_START.match(t)) and not _ORDER.search(t)
@@ -65,10 +74,15 @@ def _param_name(op: str) -> str:
 def describe_steps(text: str, stats: ImageStats | None) -> list[Step]:
     steps: list[Step] = []
     done: set[str] = set()
+    looks = named_looks(text, described=True)
+    # the look's own word is the look, not an adjective too ("moody" is not just "dark")
+    plain = text
+    for n in looks:
+        plain = plain[:n.start] + " " * (n.end - n.start) + plain[n.end:]
     colour_spans = [m.span() for m in _COLOUR_NOUN.finditer(text)
                     if m.group(2).lower() not in _NOT_NOUNS]
     for words, op, attr, want, sign in _ATTRS:
-        m = re.search(rf"\b(?:{words})\b", text, re.I)
+        m = re.search(rf"\b(?:{words})\b", plain, re.I)
         if not m or op in done or any(a <= m.start() < b for a, b in colour_spans):
             continue
         done.add(op)
@@ -83,7 +97,10 @@ def describe_steps(text: str, stats: ImageStats | None) -> list[Step]:
             amount = sign * {"brightness": 0.25, "temperature": 0.3, "saturation": 0.35,
                              "contrast": 0.35, "sharpness": 0.8}[op]
         steps.append(Step(op, {_param_name(op): amount}, confidence=0.7, evidence=ev))
-    if _BW.search(text):
+    look = [s for s in steps_for(looks, stats) if s.op not in done]
+    if look:
+        steps = sorted([*look, *steps], key=lambda s: _order(s.op))
+    if _BW.search(text) and "black_white" not in {s.op for s in steps}:
         steps.append(Step("black_white", {"amount": 1.0}, confidence=0.8,
                           evidence=[f'described: "{_BW.search(text).group(0)}"']))
     for m in _COLOUR_NOUN.finditer(text):

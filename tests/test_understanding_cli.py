@@ -82,3 +82,17 @@ def test_train_and_eval_commands_on_a_tiny_set(tmp_path, capsys) -> None:
 def test_eval_without_data_is_a_clear_error(tmp_path, capsys) -> None:
     assert main(["eval", "understanding", "--data", str(tmp_path / "none")]) == 2
     assert "no GIER split" in capsys.readouterr().err
+
+
+def test_parse_jsonl_reads_every_request_against_the_image(tmp_path, astronaut, capsys,
+                                                            monkeypatch) -> None:
+    from PIL import Image
+
+    p = tmp_path / "dark.png"
+    Image.fromarray((astronaut * 0.3).astype("uint8")).save(p)
+    monkeypatch.setattr("sys.stdin", io.StringIO("it's too dark\nmake it better\n"))
+    assert main(["parse", "--jsonl", "--image", str(p)]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    for row in rows:
+        bright = [s for s in row["steps"] if s["op"] == "brightness"]
+        assert bright and any(e.startswith("image:") for e in bright[0]["evidence"]), row

@@ -30,6 +30,17 @@ CASES = [
     ("desaturate everything but the girl", {("saturation", "not: the girl")}),
     ("turn it black and white but keep the red umbrella",
      {("black_white", "not: the red umbrella")}),
+    # how much is not where
+    ("a tiny bit brighter", {("brightness", None)}),
+    ("make it a touch warmer", {("temperature", None)}),
+    # a complaint about a region asks for that region to change
+    ("the left half is too dark", {("brightness", "the left half")}),
+    ("the sky is way too bright", {("brightness", "the sky")}),
+    ("the skin looks too orange", {("temperature", "the skin")}),
+    # ... a tone as the subject is no region, and too-bright corners ask for a vignette
+    ("the white is too bright", {("brightness", None)}),
+    ("the corners are too bright", {("vignette", None)}),
+    ("can you make the trees look autumn", {("recolor", "the trees")}),
 ]
 
 
@@ -48,3 +59,21 @@ def test_desaturate_lowers_saturation():
 def test_a_fill_keeps_the_recolour_on_offer():
     steps = {s.op: s for s in understand("make the background white", None)}
     assert steps["color_bg"].enabled and not steps["recolor"].enabled
+
+
+@pytest.mark.parametrize(("request_text", "op", "amount"), [
+    ("brighten by 20%", "brightness", 0.2),
+    ("increase saturation by 30 percent", "saturation", 0.3),
+    ("reduce the contrast by 15%", "contrast", -0.15),
+    ("make it 10% darker", "brightness", -0.1),
+])
+def test_a_percentage_is_the_setting(request_text, op, amount):
+    (step,) = [s for s in understand(request_text, None) if s.enabled]
+    assert step.op == op and step.params["amount"] == pytest.approx(amount)
+
+
+def test_too_bright_corners_are_darkened_and_too_dark_ones_lifted():
+    def amount(text):
+        return next(s for s in understand(text, None) if s.op == "vignette").params["amount"]
+
+    assert amount("the corners are too bright") < 0 < amount("the corners are too dark")

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Parse a request into steps. With --jsonl, read one request "
                                    "per line on stdin and write one JSON object per line.")
     p.add_argument("request", nargs="?", help="the request (omit with --jsonl)")
-    p.add_argument("--image", help="photo to measure for vague requests (\"make it better\")")
+    p.add_argument("--image", help="photo to measure for vague requests (\"make it better\"); with "
+                   "--jsonl, every request is read against it")
     p.add_argument("--json", action="store_true", help="print the steps as JSON")
     p.add_argument("--jsonl", action="store_true", help="batch mode: stdin lines -> JSON lines")
     p.set_defaults(func=cmd_parse)
@@ -71,6 +72,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from lbie_desktop.errors import UserError
     from lbie_desktop.understanding.api import understand, understand_many
 
+    image = None
+    if args.image:
+        from lbie_desktop.cli.common import load
+
+        image = load(args.image).rgb
     if args.jsonl:
         if args.request:
             raise UserError("--jsonl reads requests from stdin; don't also give one")
@@ -78,18 +84,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
         out = sys.stdout
         for start in range(0, len(lines), 256):
             chunk = lines[start:start + 256]
-            for text, steps in zip(chunk, understand_many(chunk)):
+            # every request is read against the one photo given (measured once per request)
+            for text, steps in zip(chunk, understand_many(chunk, [image] * len(chunk))):
                 out.write(json.dumps({"request": text, "steps": [_step_dict(s) for s in steps]})
                           + "\n")
         out.flush()
         return 0
     if args.request is None:
         raise UserError('give a request, e.g. lbie parse "brighten the face a bit"')
-    image = None
-    if args.image:
-        from lbie_desktop.cli.common import load
-
-        image = load(args.image).rgb
     steps = understand(args.request, image)
     if args.json:
         print(json.dumps({"request": args.request, "steps": [_step_dict(s) for s in steps]},

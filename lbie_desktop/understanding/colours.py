@@ -20,6 +20,8 @@ COLOURS: dict[str, tuple[float, float, float]] = {
     "beige": (0.85, 0.78, 0.62), "maroon": (0.5, 0.1, 0.12), "crimson": (0.8, 0.1, 0.2),
     "scarlet": (0.9, 0.15, 0.1), "coral": (0.95, 0.5, 0.45), "amber": (0.95, 0.7, 0.1),
     "lime": (0.6, 0.85, 0.2), "olive": (0.5, 0.5, 0.15),
+    # seasons people name as colours: "make the trees look autumn"
+    "autumn": (0.85, 0.42, 0.1), "autumnal": (0.85, 0.42, 0.1),
 }
 COMPARATIVES = {"bluer": "blue", "redder": "red", "greener": "green", "yellower": "yellow",
                 "pinker": "pink", "oranger": "orange"}

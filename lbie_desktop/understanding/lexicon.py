@@ -16,8 +16,8 @@ _C = r"colou?r"
 # "darken the corners" names a vignette, not a brightness change on a region called "corners"
 _VIGNETTE = (r"\b(?:vignett(?:e|es|ed|ing)|(?:darken\w*|darker|lighten\w*|lighter|brighten\w*|"
              r"brighter|dark|light|shade|burn)(?:\s+(?:up|down))?\s+(?:the\s+|its\s+)?(?:photo'?s?\s+)?"
-             r"(?:corners|edges)|(?:corners|edges) (?:are |look |is )?(?:too )?(?:darker|dark|"
-             r"lighter|light)|light fall-?off)\b")
+             r"(?:corners|edges)|(?:corners|edges) (?:are |look |is |seem )?(?:a bit |way |far )?"
+             r"(?:too )?(?:darker|dark|lighter|light|brighter|bright)|light fall-?off)\b")
 # op -> pattern whose match names the op
 OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "temperature": r"\b(?:warm(?:er|th|ing)?|cool(?:er|ing)?|cold(?:er)?|white balance|"

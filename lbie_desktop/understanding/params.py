@@ -25,7 +25,10 @@ _INTENSITY: list[tuple[str, float]] = [
     (r"slightly|a bit|a little|a tad|somewhat|subtle|subtly|mildly|gently|lightly|softly|"
      r"marginally|little", 0.5),
 ]
-_PERCENT = re.compile(r"\bby\s+(\d{1,3})\s*(?:%|percent)", re.I)
+# "brighten by 20%", "saturation +30 percent": the number is the setting (these ops' amounts
+# are fractions: brightness 0.2 scales the light by 1.2)
+_PERCENT = re.compile(r"(?<![\w.])([+-]?\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)", re.I)
+_PERCENT_OPS = frozenset({"brightness", "contrast", "saturation", "vibrance"})
 
 
 def intensity(text: str) -> tuple[float, str | None]:
@@ -51,7 +54,7 @@ DIRECTION: dict[str, tuple[str, str]] = {
     "exposure": (_UP_BRIGHT, _DOWN_BRIGHT),
     "contrast": (r"more contrast|(?:increase|boost|raise|enhance|add|more) (?:the )?"
                  r"(?:[\w-]+ (?:and|&) )?contrast|boost (?:the )?contrast|add contrast|"
-                 r"higher contrast|contrast up|punch|punchy|pop|flat|dull|washed out|faded|"
+                 r"higher contrast|contrast up|punch|punchy|pop|flat|dull|washed out|faded|dramatic|"
                  r"low contrast|enhance (?:the )?contrast",
                  r"less contrast|(?:decrease|reduce|lower|soften|tone down) (?:the )?contrast|"
                  r"too (?:much )?contrast|too contrasty|harsh|too dramatic|flatten"),
@@ -182,6 +185,12 @@ def _scalar(op: str, text: str, stats: ImageStats | None) -> Choice:
         sign = sign or (1 if stops[0] > 0 else -1)
         return Choice({"stops": _clip(sign * abs(stops[0]), -3.0, 3.0)},
                       ev + [f'words: "{stops[1]}"'])
+    pct = _PERCENT.search(text) if op in _PERCENT_OPS else None
+    if pct is not None:
+        value = float(pct.group(1)) / 100
+        sign = sign or (-1 if value < 0 else 1)
+        lo, hi = (-1.0, 1.0) if op == "contrast" else (-1.0, 1.5)
+        return Choice({"amount": _clip(sign * abs(value), lo, hi)}, ev + [f'words: "{pct.group(0)}"'])
     # amounts are in brightness units here; _to_params turns them into lightness / stops
     base = BASE["brightness"] if op in ("lightness", "exposure") else BASE[op]
     useful = True

@@ -19,7 +19,7 @@ NOT_PREFIX = "not: "
 _DET = r"(?:the|a|an|his|her|their|my|our|your|its|this|that|these|those|all|all the|some|any)"
 # Words that end a noun phrase: a new clause, purpose, or politeness.
 _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|which|then|while|"
-         r"if|or|for me|thanks|thank|without|using|into|more|less|look|a bit|a little|"
+         r"if|or|for me|thanks|thank|without|using|into|more|less|looks?|seems?|appears?|a bit|a little|"
          r"a lot|lots|very|really|much|significantly|considerably|"
          r"(?:on|in|of|from) (?:this|the|my|that) (?:photo|picture|image|pic|shot)|"
          r"slightly|too|is|are|was|were|be|needs?|make|making|brighter|darker|lighter|sharper|"
@@ -150,10 +150,25 @@ _TRAILING_ARTICLE = re.compile(r"\s+(?:a|an|the)$", re.I)
 # "keep the skin tones natural": a wish about how something stays, not a region
 _WISH = re.compile(r"\s(?:natural|realistic|normal)$", re.I)
 
+# "a tiny bit brighter", "a touch warmer": how much, not where
+_AMOUNT = re.compile(r"^(?:(?:a|an|the|one|another)\s+)?(?:(?:tiny|little|wee|teeny|small|"
+                     r"good|fair|great|whole|bit|lot)\s+)*(?:bit|touch|tad|smidge|hint|notch|"
+                     r"lot|deal|step|degree|percent|stop|shade)s?(?:\s+more|\s+less)?$", re.I)
+
+# "the sky is too bright", "the left half looks a bit dark": a complaint about a region asks
+# for that region to be edited, as "brighten the sky" does. A tone or colour as the subject
+# ("the white is too bright", "the blues are too strong") names no region.
+_COMPLAINT = re.compile(r"\s+(?:is|are|looks?|seems?|appears?)\s+(?:(?:way|far|much|a bit|"
+                        r"a little|slightly|kind of|kinda|rather|quite|still)\s+)?"
+                        r"(?:too|overly|so|very)\s+[a-z]", re.I)
+_TONE_SUBJECT = re.compile(rf"\b(?:{NAMES}|whites?|blacks?|colou?rs?|tones?|shadows?|"
+                           r"highlights?|midtones?|darks?|lights?)$", re.I)
+
 
 def _is_region(phrase: str) -> bool:
     p = phrase.strip()
-    return (bool(p) and not _DET_ONLY.match(p) and not _WISH.search(p) and not _GLOBAL.match(p) and not _ATTRIBUTE.match(p)
+    return (bool(p) and not _DET_ONLY.match(p) and not _WISH.search(p) and not _GLOBAL.match(p)
+            and not _ATTRIBUTE.match(p) and not _AMOUNT.match(p)
             and not _PICTURE_HEAD.match(p) and not _PICTURE_NP.match(p)
             and not _PREDICATE.search(p))
 
@@ -168,6 +183,11 @@ def _clean(m: re.Match, group: int) -> tuple[str, int, int] | None:
         stripped = _TRAILING_ARTICLE.sub("", stripped)
     end -= len(phrase) - len(stripped)
     return (stripped, start, end) if _is_region(stripped) else None
+
+
+def _complaint_about(text: str, got: tuple[str, int, int]) -> bool:
+    phrase, _, end = got
+    return bool(_COMPLAINT.match(text, end)) and not _TONE_SUBJECT.search(phrase)
 
 
 def find_exclusion(text: str) -> Target | None:
@@ -189,7 +209,8 @@ def find_targets(text: str, remove: bool = False) -> list[Target]:
         for m in pat.finditer(text):
             got = _clean(m, 1)
             if got and all(got[1] != t.start for t in out):
-                out.append(Target(*got, direct=pat in direct))
+                out.append(Target(*got, direct=pat in direct or (
+                    pat is _PATTERNS[4] and _complaint_about(text, got))))
     return out
 
 

@@ -74,19 +74,24 @@ def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
 
 def _framed(step: Step, image_rgb: np.ndarray, request: str, ground: GroundFn,
             messages: list[str]) -> Step:
-    """A crop framed on its target ("zoom in on the dog"): the subject's box plus room sets
-    the margins. Not found: switched off with the reason, never a crop around a guess."""
+    """A crop framed on its target ("zoom in on the dog": the subject's box plus room) or
+    cutting it away ("not: the person on the left"). Not found: switched off with the reason,
+    never a crop around a guess."""
     from lbie_desktop.grounding.api import PAINT
-    from lbie_desktop.understanding.framing import frame_margins
+    from lbie_desktop.understanding.framing import cut_away_margins, frame_margins
 
-    g = ground(image_rgb, step.target, context=request, op=step.op)
-    framed = frame_margins(g.mask, request, step.target) if g.ok and g.mask is not None else None
-    if framed is None:
-        why = (g.explanation if not g.ok else f"I found no {step.target} to crop to; {PAINT}")
-        why = why.replace(PAINT, "set the crop's sides on its card")  # a crop takes no brush
+    target = step.target or ""
+    away = target.startswith(EXCLUDE)
+    phrase = target[len(EXCLUDE):] if away else target
+    g = ground(image_rgb, phrase, context=request, op=step.op)
+    if g.ok and g.mask is not None:
+        params, how = (cut_away_margins if away else frame_margins)(g.mask, request, phrase)
+    else:
+        params, how = None, g.explanation
+    if params is None:
+        why = how.replace(PAINT, "set the crop's sides on its card")  # a crop takes no brush
         messages.append(why)
         return step.copy(enabled=False, mask_note=why)
-    params, how = framed
     return step.copy(params=params, mask_note=f"{how} ({g.explanation})")
 
 

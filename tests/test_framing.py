@@ -15,6 +15,8 @@ from lbie_desktop.core.session import Session
 from lbie_desktop.grounding import Grounding, ground
 from lbie_desktop.pipeline import ground_steps, plan_request
 from lbie_desktop.understanding.framing import (
+    crop_out_step,
+    cut_away_margins,
     frame_margins,
     subject_box,
     subject_crop_step,
@@ -48,7 +50,7 @@ def test_words_that_frame_a_subject_name_it(text: str, subject: str) -> None:
     "crop it", "crop it a bit", "crop the edges", "crop out the bottom", "crop it to a square",
     "crop the photo to 16:9", "crop to the left half", "crop it to the centre", "zoom in a bit",
     "crop out the person on the left", "add a frame around the photo", "frame it nicely",
-    "brighten the dog",
+    "brighten the dog", "crop the photo so the man is out",
 ])
 def test_crops_without_a_subject_are_not_framed(text: str) -> None:
     assert subject_crop_step(text, None) is None
@@ -94,7 +96,8 @@ def test_specks_do_not_stretch_the_box() -> None:
     m = box_mask(300, 300, (100, 100, 200, 200))
     m[5:7, 290:292] = 1.0  # a stray island far from the subject
     assert subject_box(m) == (100, 100, 200, 200)
-    assert frame_margins(np.zeros((50, 50), np.float32), "zoom in", "the dog") is None
+    params, note = frame_margins(np.zeros((50, 50), np.float32), "zoom in", "the dog")
+    assert params is None and "the dog" in note
 
 
 def fake_ground(found: dict[str, tuple[int, int, int, int]], calls: list | None = None):
@@ -155,6 +158,48 @@ def test_a_framed_crop_travels_in_plans_sessions_and_recipes() -> None:
     # a recipe carries the margins found here (a global step), not the subject
     assert [(s.op, s.target) for s in recipe.steps] == [("crop", None)]
     assert recipe.steps[0].params == steps[0].params
+
+
+# --- "crop out the person on the left": cut the thing away from its side ----------------------
+@pytest.mark.parametrize(("text", "thing"), [
+    ("crop out the person on the left", "the person on the left"),
+    ("crop away the car on the right", "the car on the right"),
+    ("crop the bin out of the frame", "the bin"),
+    ("crop the man on the right out and brighten it", "the man on the right"),
+])
+def test_crop_out_names_the_thing_to_cut_away(text: str, thing: str) -> None:
+    step = crop_out_step(text, None)
+    assert step is not None and step.op == "crop" and not step.local
+    assert step.target == "not: " + thing
+
+
+@pytest.mark.parametrize("text", ["crop out the bottom", "crop out the black border",
+                                  "crop off the edges", "crop out the background", "crop it out",
+                                  "crop the border on the left out", "zoom in on the dog"])
+def test_trims_are_not_crop_outs(text: str) -> None:
+    assert crop_out_step(text, None) is None
+
+
+def test_crop_out_cuts_from_the_nearest_side() -> None:
+    # a person at x 0-150 of 1000: cut 15% + a 1% gap off the left, nothing else
+    params, note = cut_away_margins(box_mask(500, 1000, (0, 50, 150, 500)), "", "the man")
+    assert params == pytest.approx({"left": 0.16, "top": 0, "right": 0, "bottom": 0})
+    assert "left" in note
+    params, note = cut_away_margins(box_mask(500, 1000, (400, 0, 600, 500)), "", "the man")
+    assert params is None and "remove it instead" in note
+
+
+def test_pipeline_crops_the_thing_out_of_the_frame() -> None:
+    photo = np.zeros((500, 1000, 3), np.uint8)
+    photo[:, 850:] = 255  # the "person" on the right is white
+    text = "crop out the person on the right"
+    steps, messages = ground_steps([crop_out_step(text, None)], photo, text,
+                                   fake_ground({"the person on the right": (850, 0, 1000, 500)}))
+    out = render(photo, steps)
+    assert messages == [] and steps[0].enabled
+    assert out.shape[1] < 850 and out.max() == 0  # none of the person is left
+    missing, messages = ground_steps([crop_out_step(text, None)], photo, text, fake_ground({}))
+    assert not missing[0].enabled and messages
 
 
 # --- real photos, real understanding and grounding -------------------------------------------

@@ -3,7 +3,8 @@
 The words give a crop step whose `target` names the subject and whose margins stay 0 until
 the pipeline finds the subject: `frame_margins` then turns the subject's mask into margins
 (its box plus some room, widened to a named shape). "crop it", "crop the edges", "crop out the
-bottom", "crop it to a square" name no subject and give None.
+bottom", "crop it to a square" name no subject and give None. `crop_out_step` reads the
+opposite ("crop out the person on the left"): the thing is cut out of the frame from its side.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from lbie_desktop.core.plan import Step
 from lbie_desktop.understanding.measure import ImageStats
 from lbie_desktop.understanding.params import _aspect
-from lbie_desktop.understanding.targets import find_targets
+from lbie_desktop.understanding.targets import NOT_PREFIX, find_targets
 
 SIDES = ("left", "top", "right", "bottom")
 ROOM = 0.15  # of the subject's box, each side: a crop flush with the subject looks cramped
@@ -43,6 +44,8 @@ _PLACE = re.compile(r"^(?:(?:the|a|an|its|this|that)\s+)?(?:(?:left|right|top|bo
                     r"square|portrait|landscape|format|size|ratio|aspect|shape|horizon|"
                     r"point|spot|detail|rule of)\b[\s-]*)+$", re.I)
 _NOT_SUBJECT = re.compile(r"^(?:them|this|that|these|those|one|you|me|us)$", re.I)
+# "crop it so the man is out": the phrase names what goes, not what the crop is on
+_GONE = re.compile(r"\s+(?:is|are)\s+(?:out|gone|cut|removed|not|no longer)\b", re.I)
 
 
 def subject_crop_step(text: str, stats: ImageStats | None) -> Step | None:
@@ -56,6 +59,8 @@ def subject_crop_step(text: str, stats: ImageStats | None) -> Step | None:
                 or _aspect(t.phrase):
             continue
         start = m.end() + t.start - 3
+        if _GONE.match(text, start + len(t.phrase)):
+            continue
         evidence = [f'words: "{text[m.start():start + len(t.phrase)]}"',
                     f'framed on "{t.phrase}" once found']
         aspect = _aspect(text)
@@ -64,6 +69,67 @@ def subject_crop_step(text: str, stats: ImageStats | None) -> Step | None:
         return Step("crop", {s: 0.0 for s in SIDES}, confidence=CONFIDENCE, local=False,
                     target=t.phrase, evidence=evidence)
     return None
+
+
+# "crop out the person on the left", "crop the bin out of the frame": the thing is cut away by
+# cropping from its side. Borders, bars and sides ("crop out the bottom") are a plain trim, and
+# what surrounds everything (the background) cannot be cropped away.
+_CROP = r"\bcrop(?:s|ped|ping)?\s+"
+_CROP_OUT = re.compile(rf"{_CROP}(?:out|off|away)\s+(?:of\s+)?", re.I)
+# "crop the bin out (of the frame)": the thing between the verb and "out"
+_CROP_X_OUT = re.compile(rf"{_CROP}([^,.;:!?()\n]{{1,60}}?)\s+(?:out|off|away)\b", re.I)
+_TRIMMED = re.compile(r"\b(?:borders?|bars?|edges?|margins?|frames?|sides?|strips?|space|"
+                      r"bits?|background|foreground|surroundings|rest|everything)$", re.I)
+_WHERE = re.compile(r"\s+(?:on|at|in|of|near|by|behind|next to)\s+.*$", re.I)
+MAX_CUT = 0.5  # of the photo: a thing in the middle is removed, not cropped away
+
+
+def crop_out_step(text: str, stats: ImageStats | None) -> Step | None:
+    """A crop that cuts the named thing out of the frame ("crop out the person on the left"),
+    or None. Its target is "not: <thing>": the photo without it, as for exclusions."""
+    # (where the thing starts, the words that hold it, the match)
+    cands = [(m.end(), text[m.end():], m) for m in _CROP_OUT.finditer(text)]
+    cands += [(m.start(1), m.group(1), m) for m in _CROP_X_OUT.finditer(text)]
+    for at, words, m in cands:
+        t = next((t for t in find_targets("on " + words) if t.start == 3), None)
+        if t is None or _NOT_SUBJECT.match(t.phrase) or _trimmed(t.phrase):
+            continue
+        phrase = t.phrase
+        end = at + len(phrase)
+        evidence = [f'words: "{text[m.start():max(end, m.end())]}"',
+                    f'cropped away "{phrase}" once found']
+        return Step("crop", {s: 0.0 for s in SIDES}, confidence=CONFIDENCE, local=False,
+                    target=NOT_PREFIX + phrase, evidence=evidence)
+    return None
+
+
+def _trimmed(phrase: str) -> bool:
+    """Borders, sides and places are trimmed by a plain crop: "the black border (on the
+    left)", "the bottom"; "the guy at the edge" is a thing."""
+    head = _WHERE.sub("", phrase)
+    return bool(_PLACE.match(head) or _TRIMMED.search(head))
+
+
+def cut_away_margins(mask: np.ndarray, request: str, phrase: str
+                     ) -> tuple[dict[str, float] | None, str]:
+    """Margins that crop the mask's thing out of the frame from the side that loses the least
+    of the photo, and a note; no margins (None) when the thing is not there or too central."""
+    box = subject_box(mask)
+    if box is None:
+        return None, f"I found no {phrase} to crop away"
+    h, w = np.asarray(mask).shape[:2]
+    x0, y0, x1, y1 = box
+    gx, gy = 0.01 * w, 0.01 * h  # a soft edge left in the frame would show as a sliver
+    cuts = {"left": (x1 + gx) / w, "right": 1 - (x0 - gx) / w,
+            "top": (y1 + gy) / h, "bottom": 1 - (y0 - gy) / h}
+    side = min(cuts, key=cuts.__getitem__)
+    if cuts[side] > MAX_CUT:
+        return None, (f"{phrase} is too far inside the photo: cropping it away would cut "
+                      f"{cuts[side]:.0%} of it; remove it instead")
+    params = {s: 0.0 for s in SIDES}
+    params[side] = float(np.ceil(cuts[side] * 1e4 - 1e-6) / 1e4)  # rounded up: no sliver
+    return params, f"{phrase} found at {x1 - x0}x{y1 - y0} px; cropped {cuts[side]:.0%} " \
+                   f"off the {side}"
 
 
 def is_unframed(step: Step) -> bool:
@@ -100,12 +166,12 @@ def _grow(lo: float, hi: float, want: float, size: float) -> tuple[float, float]
 
 
 def frame_margins(mask: np.ndarray, request: str, phrase: str
-                  ) -> tuple[dict[str, float], str] | None:
-    """Crop margins that frame the mask's subject, and a note saying how; None if the mask
-    holds no subject."""
+                  ) -> tuple[dict[str, float] | None, str]:
+    """Crop margins that frame the mask's subject, and a note saying how; no margins (None)
+    if the mask holds no subject."""
     box = subject_box(mask)
     if box is None:
-        return None
+        return None, f"I found no {phrase} to crop to"
     h, w = np.asarray(mask).shape[:2]
     x0, y0, x1, y1 = box
     bw, bh = x1 - x0, y1 - y0

@@ -114,7 +114,9 @@ def test_a_black_and_white_photo_gets_no_colour_steps() -> None:
 @pytest.mark.parametrize("text", ["remove the old car", "the film poster is crooked, fix it",
                                   "make the sky dramatic", "it looks too cold",
                                   "remove the vintage filter", "crop out the movie screen",
-                                  "brighten the photo"])
+                                  "brighten the photo", "don't make it look vintage",
+                                  "remove brown and sepia tones from the picture",
+                                  "make the picture more vivid", "the photo looks hazy, fix it"])
 def test_words_that_name_no_look(text: str) -> None:
     assert named_looks(text) == [] and look_steps(text, None) == []
 
@@ -130,6 +132,13 @@ def test_words_that_name_no_look(text: str) -> None:
 ])
 def test_looks_named_as_looks(text: str, name: str) -> None:
     assert [n.look.name for n in named_looks(text)] == [name]
+
+
+def test_intensity_is_read_from_the_look_s_own_clause() -> None:
+    (n,) = named_looks("brighten it a lot and make it a bit vintage")
+    assert n.look.name == "vintage" and n.k < 1
+    assert [m.look.name for m in named_looks("give it a moody, cinematic feel")] == [
+        "moody", "cinematic"]
 
 
 def test_each_step_says_which_look(astronaut) -> None:

@@ -182,7 +182,7 @@ LOOKS: tuple[Look, ...] = (
          "light, open shadows, soft contrast",
          (toward_luma(0.64, 0.3), scalar("shadows", 0.35, -1, 1),
           scalar("contrast", -0.2, -1, 1), colour_amount("saturation", -0.22))),
-    Look("punchy", r"punchy|vivid|poppy|pop", "contrast, richer colour, crisp detail",
+    Look("punchy", r"punchy|poppy|pop", "contrast, richer colour, crisp detail",
          (scalar("contrast", 0.3, -1, 1), scalar("dehaze", 0.1, 0, 1),
           colour_amount("vibrance", 0.5), scalar("sharpness", 0.5, -1, 3))),
     Look("golden hour", r"golden[- ]hour|golden|sunset|warm summer|summery|sun[- ]?kissed|"
@@ -207,8 +207,9 @@ _FRAMES = (
     rf"(?:\b(?:make|let|have|want|need|like|get)\s+{_SUBJECT}\s+(?:to\s+)?|"
     rf"\b{_SUBJECT}\s+(?:should|could|would|must|can|to|will)\s+|^(?:please\s+)?)"
     rf"(?:look|feel|seem)\s+{_AMOUNT}(?:like\s+{_AMOUNT})?({{w}})\b",
-    # "vintage look", "a film-style edit", "cinematic colour grade"
-    rf"\b({{w}})(?:[- ]style)?(?:\s+(?:colou?r|photo|film|movie))?\s+{_NOUN}\b",
+    # "vintage look", "a film-style edit", "cinematic colour grade", "a moody, cinematic feel"
+    rf"\b({{w}})(?:[- ]style)?(?:(?:,\s*|\s+and\s+|\s+)(?:{{any}}))*"
+    rf"(?:\s+(?:colou?r|photo|film|movie))?\s+{_NOUN}\b",
     # "make it a bit moody", "turn the photo more cinematic"
     rf"\b(?:make|turn|render|get)\s+{_SUBJECT}\s+{_AMOUNT}({{w}})\b",
     # "more cinematic", "very moody please", "vintage, and crop it": the look on its own
@@ -219,9 +220,13 @@ _FRAMES = (
     # "vintage-y", "moody-ish"
     r"\b({w})-?(?:y|ish)\b",
 )
-# A look the clause undoes or complains about: "remove the vintage filter", "it's too moody"
+# A look the words undo or complain about: "remove the vintage filter", "it's too moody",
+# "remove brown and sepia tones" (unless a later verb asks for it: "remove the man and make
+# it vintage")
 _UNDO = re.compile(r"\b(?:remov\w*|undo|get rid|fix\w*|less|too|not|don't|no|without|reduc\w*|"
-                   r"restor\w*|instead of)\b", re.I)
+                   r"decreas\w*|lower|tone down|restor\w*|instead of)\b", re.I)
+_ASK = re.compile(r"\b(?:make|give|add|turn|apply|want|like|create|put|go|render)\b", re.I)
+_SENTENCE = re.compile(r"[,;.!?]")
 # A description's leading words, up to what it describes ("a vintage, moody photo")
 _LEAD = re.compile(r"^.*?\b(?:photo|photograph|picture|image|shot|scene|portrait|landscape|"
                    r"look|version|feel)\b", re.I)
@@ -239,8 +244,9 @@ class Named:
 
 
 def _compiled() -> list[tuple[Look, list[re.Pattern[str]]]]:
-    return [(lk, [re.compile(f.replace("{w}", f"(?:{lk.words})"), re.I) for f in _FRAMES])
-            for lk in LOOKS]
+    every = "|".join(lk.words for lk in LOOKS)
+    return [(lk, [re.compile(f.replace("{w}", f"(?:{lk.words})").replace("{any}", every), re.I)
+                  for f in _FRAMES]) for lk in LOOKS]
 
 
 _PATTERNS = _compiled()
@@ -250,6 +256,14 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     before = [m.end() for m in _BREAK.finditer(text, 0, start)]
     after = _BREAK.search(text, end)
     return before[-1] if before else 0, after.start() if after else len(text)
+
+
+def _undone(text: str, start: int) -> bool:
+    breaks = [m.end() for m in _SENTENCE.finditer(text, 0, start)]
+    undo = list(_UNDO.finditer(text, breaks[-1] if breaks else 0, start))
+    # "don't make it look vintage": a negation holds across the verb after it
+    return bool(undo) and (undo[-1].group(0).lower() in ("not", "don't")
+                           or not _ASK.search(text, undo[-1].end(), start))
 
 
 def named_looks(text: str, described: bool = False) -> list[Named]:
@@ -265,7 +279,7 @@ def named_looks(text: str, described: bool = False) -> list[Named]:
                                                     re.I)]
         # one word, one look ("film noir" is noir, not film); and not a look undone
         spans = [sp for sp in spans if not any(n.start <= sp[0] < n.end for n in found)
-                 and not _UNDO.search(text, _clause(text, *sp)[0], sp[0])]
+                 and not _undone(text, sp[0])]
         if spans:
             a, b = min(spans)
             # intensity words of the look's own clause ("brighten it a lot and make it a bit

@@ -286,3 +286,21 @@ def test_dialogue_with_the_real_understanding_model(dialogue, colour_photo):
         apply_outcome(session, request, out)
         assert _enabled_ops(live(session)) == _enabled_ops(expected), \
             f"after {request!r} ({out.summary}; {out.messages})"
+
+
+def test_a_first_turn_pronoun_for_a_person_targets_the_person(session):
+    """"cut her out" with nothing edited before: "her" is the person (grounded as such), not
+    the whole photo; "it" still means the whole photo."""
+    def understand_pronoun(request, image):
+        return [Step("brightness", {"amount": 0.3}, local=True, target=request.split()[-1])]
+
+    seen = []
+
+    def ground(image, phrase, context="", op=None):
+        seen.append(phrase)
+        return fake_ground(image, "the man on the left", context, op)
+
+    out = interpret("brighten her", session, understand=understand_pronoun, ground=ground)
+    assert out.plan.steps[0].local and seen == ["her"]
+    out = interpret("brighten it", session, understand=understand_pronoun, ground=ground)
+    assert not out.plan.steps[0].local

@@ -41,6 +41,22 @@ CASES = [
     ("the white is too bright", {("brightness", None)}),
     ("the corners are too bright", {("vignette", None)}),
     ("can you make the trees look autumn", {("recolor", "the trees")}),
+    ("change her hair to blonde", {("recolor", "her hair")}),
+    # a complaint about focus asks for sharpening; blurring the background stays a blur
+    ("it's out of focus", {("sharpness", None)}),
+    ("make the background blurry", {("gaussian_blur", "the background")}),
+    ("I want the background darker and the subject brighter",
+     {("brightness", "the background"), ("brightness", "the subject")}),
+    ("make the blacks deeper", {("shadows", None)}),
+    ("make the whites whiter", {("highlights", None)}),
+    ("make the flowers pop", {("contrast", "the flowers"), ("vibrance", "the flowers")}),
+    ("boost the vibrance", {("vibrance", None)}),
+    # a cut-out keeps the subject (a fill's target is what it keeps) ...
+    ("cut her out", {("color_bg", "her")}),
+    ("cut out the dog from the background", {("color_bg", "the dog")}),
+    # ... cutting someone out of the photo removes them
+    ("cut her out of the photo", {("inpaint_obj", "her")}),
+    ("cut out the man on the left", {("inpaint_obj", "the man on the left")}),
 ]
 
 
@@ -77,3 +93,12 @@ def test_too_bright_corners_are_darkened_and_too_dark_ones_lifted():
         return next(s for s in understand(text, None) if s.op == "vignette").params["amount"]
 
     assert amount("the corners are too bright") < 0 < amount("the corners are too dark")
+
+
+def test_a_cut_out_is_transparent_unless_a_colour_is_named():
+    def fill(text):
+        return next(s for s in understand(text, None) if s.op == "color_bg").params
+
+    assert fill("cut her out")["mode"] == "transparent"
+    white = fill("cut him out and put him on a white background")
+    assert white["mode"] == "color" and white["color"] == [1.0, 1.0, 1.0]

@@ -29,6 +29,9 @@ from lbie_desktop.pipeline import (
 
 _PRONOUNS = {"it", "that", "this", "them", "those", "these", "him", "her", "there", "one",
              "the same", "same", "that one", "this one", "the same area", "that area"}
+# With nothing edited before, a person pronoun means the people in the photo (grounding finds
+# "her" / "him" as a person; "them" it reads as nothing).
+_PERSON_PRONOUNS = {"her": "her", "him": "him", "them": "the people"}
 # Comparatives that make "brighter" after "brighten it" re-tune the step rather than stack one.
 _COMPARATIVE = (r"\b(more|less|brighter|darker|warmer|cooler|colder|sharper|softer|lighter|"
                 r"stronger|weaker|bluer|redder|greener|richer|deeper|punchier|blurrier|"
@@ -201,9 +204,12 @@ def _new(intent: Intent, request: str, ctx: _Ctx) -> Outcome:
                        None)
     resolved = []
     for s in steps:
-        if s.local and (s.target or "").lower().strip() in _PRONOUNS:
+        said = (s.target or "").lower().strip()
+        if s.local and said in _PRONOUNS:
             if last_target:
                 s = s.copy(target=last_target, evidence=[*s.evidence, f"“{s.target}” = {last_target}"])
+            elif said in _PERSON_PRONOUNS:  # "cut her out" first: the person in the photo
+                s = s.copy(target=_PERSON_PRONOUNS[said])
             else:
                 s = s.copy(local=False, target=None)
         resolved.append(s)

@@ -175,8 +175,11 @@ def _alternatives(text: str, chosen: dict[str, OpDecision]) -> dict[str, str]:
         else:
             alt["hue"] = "temperature"  # warm/cool words: white balance says it more plainly
     if "vibrance" in chosen and "saturation" in chosen:
-        if re.search(r"\bvibrance\b", text, re.I) and not re.search(r"saturat", text, re.I):
-            alt["saturation"] = "vibrance"  # the tool named outright
+        if not re.search(r"saturat", text, re.I) and (
+                re.search(r"\bvibrance\b", text, re.I)
+                or re.search(r"\bpop\b", text, re.I) and not re.search(r"\bcolou?r", text, re.I)):
+            # the tool named outright, or "make the flowers pop": vibrance, where it is said
+            alt["saturation"] = "vibrance"
         else:
             alt["vibrance"] = "saturation"  # "vivid", "vibrant": more colour
     for op, primary in alt.items():  # offered for the same region as the op it stands in for

@@ -35,7 +35,7 @@ NAME_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
                   r"under-?exposed|over-?exposed)\b",
     "lightness": r"\b(?:lightness|light(?:en\w*|er))\b",
     "exposure": r"\b(?:exposure|stops?)\b",
-    "contrast": r"\b(?:contrast\w*|punch\w*|flat)\b",
+    "contrast": r"\b(?:contrast\w*|punch\w*|flat|pop|dramatic)\b",
     "saturation": r"\b(?:saturat\w*|colou?r\w*|vivid\w*|vibrant|muted|dull|washed|pale|"
                   r"richer|intens\w*)\b",
     "hue": r"\b(?:hue|tint\w*|colou?r\w*|cast|yellow\w*|blu(?:e|er|ish)|green\w*|"

@@ -22,6 +22,7 @@ COLOURS: dict[str, tuple[float, float, float]] = {
     "lime": (0.6, 0.85, 0.2), "olive": (0.5, 0.5, 0.15),
     # seasons people name as colours: "make the trees look autumn"
     "autumn": (0.85, 0.42, 0.1), "autumnal": (0.85, 0.42, 0.1),
+    "blonde": (0.92, 0.8, 0.5), "blond": (0.92, 0.8, 0.5),
 }
 COMPARATIVES = {"bluer": "blue", "redder": "red", "greener": "green", "yellower": "yellow",
                 "pinker": "pink", "oranger": "orange"}

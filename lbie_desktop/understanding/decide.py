@@ -24,7 +24,7 @@ from lbie_desktop.understanding.lexicon import (
     without_black_and_white,
 )
 from lbie_desktop.understanding.portrait import portrait_edits
-from lbie_desktop.understanding.targets import Target, removal_object
+from lbie_desktop.understanding.targets import Target, isolated_subject, removal_object
 
 # Ops that only make sense on a region / on the whole picture.
 ALWAYS_LOCAL = frozenset({"inpaint_obj", "color_bg", "red_eye"})
@@ -113,6 +113,12 @@ def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
         d.local, d.target, d.no_region = _locality(text, d.op, p_local, clauses)
         if d.op in parts:
             d.local, d.target, d.no_region = True, parts[d.op], False
+    cutout = isolated_subject(text)
+    if cutout is not None:  # a cut-out clears all but the subject; it removes nothing
+        out.pop("inpaint_obj", None)
+        j = ops.index("color_bg") if "color_bg" in ops else -1
+        conf = max(0.6, float(probs[j])) if j >= 0 and probs is not None else 0.6
+        out["color_bg"] = OpDecision("color_bg", conf, True, [cutout[1]], target=cutout[0])
     return sorted(out.values(), key=lambda d: -d.confidence)
 
 

@@ -18,6 +18,11 @@ _VIGNETTE = (r"\b(?:vignett(?:e|es|ed|ing)|(?:darken\w*|darker|lighten\w*|lighte
              r"brighter|dark|light|shade|burn)(?:\s+(?:up|down))?\s+(?:the\s+|its\s+)?(?:photo'?s?\s+)?"
              r"(?:corners|edges)|(?:corners|edges) (?:are |look |is |seem )?(?:a bit |way |far )?"
              r"(?:too )?(?:darker|dark|lighter|light|brighter|bright)|light fall-?off)\b")
+# "it's out of focus", "the photo is a bit blurry": a complaint that asks for sharpening, not
+# for blur (which "blurry" and "out of focus" name elsewhere: "make the background blurry")
+_OUT_OF_FOCUS = (r"(?:(?:is|are|'s|looks?|seems?|was|got)\s+(?:(?:a bit|a little|slightly|"
+                 r"too|very|so|really|quite|kind of|kinda)\s+)?(?:out of focus|blurr?y|fuzzy|"
+                 r"unfocused)|not (?:sharp|in focus)|unsharp)")
 # op -> pattern whose match names the op
 OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "temperature": r"\b(?:warm(?:er|th|ing)?|cool(?:er|ing)?|cold(?:er)?|white balance|"
@@ -25,8 +30,11 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
                    r"colou?r temperature|temperature|too (?:yellow|blue|orange)|"
                    r"(?:blue|yellow|orange) (?:cast|tint))\b",
     "vibrance": r"\b(?:vibran(?:ce|t)|vivid(?:ness)?|pop)\b",
-    "shadows": r"\b(?:shadows?|shadow detail|dark areas|fill light)\b",
-    "highlights": r"\b(?:highlights?|blown(?: out)?|bright areas|overexposed (?:sky|areas?))\b",
+    # "deeper blacks", "whiter whites": the ends of the tonal range
+    "shadows": r"\b(?:shadows?|shadow detail|dark areas|fill light|(?:deep(?:er|en)?|crush|richer)"
+               r" (?:the )?blacks|blacks (?:deeper|darker|richer))\b",
+    "highlights": r"\b(?:highlights?|blown(?: out)?|bright areas|overexposed (?:sky|areas?)|"
+                  r"(?:whiter|brighter|cleaner) whites|whites (?:whiter|brighter|cleaner))\b",
     "recolor": rf"\b(?:recolou?r|colou?ri[sz]e|(?:make|turn|paint|change|{_C})\s+(?:the\s+)?"
                rf"[\w' ]{{1,30}}?\s+(?:to\s+|into\s+|more\s+)?(?:{NAMES}|"
                r"bluer|redder|greener|yellower|pinker)\b)",
@@ -41,7 +49,8 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "dehaze": r"\b(?:haze|hazy|dehaze|fog(?:gy)?|mist(?:y)?|smog(?:gy)?)\b",
     "black_white": r"\b(?:black\s*(?:and|&|n)\s*white|b\s*&\s*w|gr[ae]y\s*scale|monochrome|"
                    r"de-?saturate completely)\b",
-    "sharpness": r"\b(?:sharp(?:en|er|ness)?|crisp(?:er)?|unblur|deblur|in focus)\b",
+    "sharpness": r"\b(?:sharp(?:en|er|ness)?|crisp(?:er)?|unblur|deblur|in focus|"
+                 + _OUT_OF_FOCUS + r")\b",
     "vignette": _VIGNETTE,
     "red_eye": RED_EYE.pattern,
     # "desaturate everything but the girl": the classifier often misses the rarer direction
@@ -85,6 +94,9 @@ def lexicon_hits(text: str) -> dict[str, str]:
                 continue  # "less yellow" takes a colour away: white balance, not a recolour
             out[op] = m.group(0)
             break
+    blur, sharp = out.get("gaussian_blur"), out.get("sharpness")
+    if blur and sharp and blur in sharp:
+        del out["gaussian_blur"]  # "it's out of focus" asks for sharpening
     return out
 
 

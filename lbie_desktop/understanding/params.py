@@ -79,8 +79,10 @@ DIRECTION: dict[str, tuple[str, str]] = {
                     r"less (?:yellow|orange)"),
     "shadows": (r"lift|brighten (?:the )?shadows|open up|shadow detail|(?:shadows|dark areas)"
                 r" (?:are |is )?too dark|fill light",
-                r"deepen|darken (?:the )?shadows|crush|darker shadows"),
-    "highlights": (r"brighten (?:the )?highlights|brighter highlights",
+                r"deepen|darken (?:the )?shadows|crush|darker shadows|deeper|"
+                r"blacks (?:darker|richer)|richer blacks"),
+    "highlights": (r"brighten (?:the )?highlights|brighter highlights|whiter|brighter whites|"
+                   r"whites brighter|cleaner whites|whites cleaner",
                    r"recover|tone down|blown|too bright|reduce (?:the )?highlights|tame|"
                    r"overexposed|highlights"),
 }
@@ -273,9 +275,11 @@ def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
                           ev + [f'colour: "{c[0]}"'])
         return Choice({"strength": 0.6}, ev + ["no colour named: pick one on the card"])
     if op == "color_bg":
-        if re.search(r"\btransparent|no background|cut ?out\b", text, re.I):
-            return Choice({"mode": "transparent"}, ev + ['words: "transparent"'])
         c = _colour_word(text)
+        cut = re.search(r"\bcut ?out\b|\bcut\s+\w+\s+out\b", text, re.I)
+        clear = re.search(r"\btransparent|no background", text, re.I)
+        if clear or (cut and c is None):  # a cut-out with no colour named: nothing behind it
+            return Choice({"mode": "transparent"}, ev + [f'words: "{(clear or cut).group(0)}"'])
         colour = c[1] if c else (1.0, 1.0, 1.0)
         return Choice({"mode": "color", "color": list(colour)},
                       ev + ([f'colour: "{c[0]}"'] if c else ["background colour: white "

@@ -75,11 +75,17 @@ _PATTERNS = [
 ]
 
 
+# "cut her out of the photo", "take him out": the object between the verb and its particle
+_SPLIT_REMOVAL = re.compile(r"\b(?:cut|take|get|edit|crop|photoshop|clone|rub)\s+"
+                            r"(him|her|them|me|us)\s+out\b", re.I)
+
 # "..., the sea darker": a clause that is a noun and what it should become has shared the
 # verb before it ("make the sky bluer, the sea darker"), so its noun is that verb's object
 _BECOMES = (r"(?:(?:much|a bit|a little|slightly|way|far|even)\s+)?(?:darker|brighter|lighter|"
             r"warmer|cooler|bluer|greener|redder|sharper|softer|more\s+\w+|less\s+\w+)")
 _VERBLESS_OBJECT = re.compile(rf"^{_NP}\s+{_BECOMES}\b", re.I)
+# "I want the background darker", "I'd like the sky bluer": the wish's object is edited
+_WANTED_OBJECT = re.compile(rf"\b(?:want|like|need|prefer|wish)\s+{_NP}\s+{_BECOMES}\b", re.I)
 # "the saturation of the flowers only", "of just the sky": a place the edit is limited to
 _ONLY = [re.compile(rf"\b{_OF}\s+(?:only|just)\s+{_NP}", re.I),
          re.compile(rf"\b{_OF}\s+{_NP}\s+only\b", re.I)]
@@ -113,7 +119,7 @@ _ATTRIBUTE = re.compile(r"^(?:(?:the|its|their|his|her|my|this|that|all of the|a
                         r"colou?ring|vibrancy|contrast|colou?rs?|saturation|exposure|"
                         r"lighting|light|tones?|hue|quality|sharpness|clarity|focus|levels?|"
                         r"amount|intensity|vibrance|white balance|temperature|shadows?|"
-                        r"highlights?|noise|grain|blur|haze|look|feel|way|bit|little|lot|filters?|"
+                        r"highlights?|whites|blacks|noise|grain|blur|haze|look|feel|way|bit|little|lot|filters?|"
                         r"effects?)\b",
                         re.I)
 
@@ -201,9 +207,9 @@ def find_exclusion(text: str) -> Target | None:
 
 def find_targets(text: str, remove: bool = False) -> list[Target]:
     """Candidate region phrases in order of preference (removal verbs first for inpaint)."""
-    only = [*_ONLY, _VERBLESS_OBJECT]
-    pats = (_PATTERNS[:3] if remove else _PATTERNS[2:3]) + only + _PATTERNS[3:]
-    direct = _PATTERNS[:3] + only
+    only = [*_ONLY, _VERBLESS_OBJECT, _WANTED_OBJECT]
+    pats = ([*_PATTERNS[:3], _SPLIT_REMOVAL] if remove else _PATTERNS[2:3]) + only + _PATTERNS[3:]
+    direct = [*_PATTERNS[:3], _SPLIT_REMOVAL, *only]
     out: list[Target] = []
     for pat in pats:
         for m in pat.finditer(text):
@@ -288,3 +294,21 @@ def removal_object(text: str) -> Target | None:
             if got and not _FLAW.search(got[0]) and not has_verb(got[0]):
                 return Target(*got)
     return None
+
+
+# "cut her out", "cut out the dog from the background": keep the subject, clear the rest (a
+# cut-out), unlike "cut her out of the photo" or "cut out the man on the left" (removals)
+_ISOLATE = re.compile(
+    r"\bcut\s+(?:(him|her|them|me|us)\s+out\b(?!\s+of\b)|out\s+(him|her|them|me|us)\b(?!\s+of\b)"
+    rf"|(?:out\s+)?({_DET}\s+[\w' -]{{1,40}}?)\s+(?:out\s+)?(?:of|from)\s+(?:the|its|their|his|"
+    r"her)\s+back\s?ground)", re.I)
+
+
+def isolated_subject(text: str) -> tuple[Target, str] | None:
+    """The subject a cut-out keeps and the words that ask for it ("cut her out" -> "her"), or
+    None. A fill's target names what it keeps: grounding gives color_bg the rest."""
+    m = _ISOLATE.search(text)
+    if m is None:
+        return None
+    g = next(i for i in (1, 2, 3) if m.group(i))
+    return Target(m.group(g), m.start(g), m.end(g)), m.group(0)

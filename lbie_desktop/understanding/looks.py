@@ -64,7 +64,7 @@ def toward_luma(want: float, full: float) -> StepMaker:
     def make(k: float, s: ImageStats | None) -> tuple[str, Params, str | None]:
         if s is None:
             return "brightness", {"amount": round(full * k, 3)}, None
-        share = _clip((s.luma_median - want) / (0.47 - want), 0.2, 1.3)
+        share = _clip((s.luma_median - want) / (0.47 - want), 0.2, 1.1)
         why = (f"image: median brightness {s.luma_median:.2f} (look ~{want:g})"
                + (": already there, a touch" if share == 0.2 else ""))
         return "brightness", {"amount": round(_clip(full * share * k, -0.6, 0.6), 3)}, why
@@ -164,8 +164,8 @@ LOOKS: tuple[Look, ...] = (
           scalar("highlights", -0.3, -1, 1), warmth(-0.15), colour_amount("saturation", -0.3),
           scalar("vignette", -0.6, -2, 0))),
     Look("low-key", r"low[- ]key", "dark tones, deep shadows, spotlit centre",
-         (toward_luma(0.22, -0.4), scalar("contrast", 0.3, -1, 1),
-          scalar("shadows", -0.35, -1, 1), scalar("vignette", -0.9, -2, 0))),
+         (toward_luma(0.25, -0.35), scalar("contrast", 0.25, -1, 1),
+          scalar("shadows", -0.25, -1, 1), scalar("vignette", -0.7, -2, 0))),
     Look("dramatic", r"dramatic|gritty|intense|epic", "hard contrast, detail, darker edges",
          (scalar("contrast", 0.4, -1, 1), scalar("highlights", -0.35, -1, 1),
           scalar("dehaze", 0.15, 0, 1), colour_amount("saturation", -0.15),
@@ -296,8 +296,11 @@ def steps_for(named: list[Named], stats: ImageStats | None) -> list[Step]:
     grey = stats is not None and stats.grey
     for n in named:
         why_look = f'look: "{n.words}" ({n.look.what})'
+        # a look moves several things at once, so "very" strengthens each of them less than
+        # it would one slider (x1.8 -> x1.4): a very moody photo stays a photo
+        k = n.k if n.k <= 1 else 1 + 0.5 * (n.k - 1)
         for make in n.look.steps:
-            op, params, why = make(n.k, stats)
+            op, params, why = make(k, stats)
             if op in steps:
                 continue
             # a black-and-white photo has no colour to grade; sepia's toning is the look
@@ -305,7 +308,7 @@ def steps_for(named: list[Named], stats: ImageStats | None) -> list[Step]:
                 continue
             evidence = [why_look]
             if n.k_words:
-                evidence.append(f'intensity: "{n.k_words}" (x{n.k:g})')
+                evidence.append(f'intensity: "{n.k_words}" (x{k:g})')
             if why:
                 evidence.append(why)
             steps[op] = Step(op, params, confidence=CONFIDENCE, evidence=evidence)

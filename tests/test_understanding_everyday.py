@@ -57,6 +57,19 @@ CASES = [
     # ... cutting someone out of the photo removes them
     ("cut her out of the photo", {("inpaint_obj", "her")}),
     ("cut out the man on the left", {("inpaint_obj", "the man on the left")}),
+    # a colour inside a description is part of it
+    ("remove the guy in the red shirt", {("inpaint_obj", "the guy in the red shirt")}),
+    ("make the car red and the sky blue", {("recolor", "the car"), ("recolor", "the sky")}),
+    # a blur asked for is added; a blur complained of asks for sharpening
+    ("blur the license plate", {("gaussian_blur", "the license plate")}),
+    ("pixelate the faces", {("gaussian_blur", "the faces")}),
+    ("add some blur to the edges", {("gaussian_blur", "the edges")}),
+    ("make the photo less blurry", {("sharpness", None)}),
+    ("please remove the blur from the image", {("sharpness", None)}),
+    ("darken the corners", {("vignette", None)}),
+    # a quality of a region, edited, is that region edited
+    ("lighten the shadows on his face", {("brightness", "his face"), ("shadows", "his face")}),
+    ("increase the saturation of the flowers", {("saturation", "the flowers")}),
 ]
 
 
@@ -102,3 +115,8 @@ def test_a_cut_out_is_transparent_unless_a_colour_is_named():
     assert fill("cut her out")["mode"] == "transparent"
     white = fill("cut him out and put him on a white background")
     assert white["mode"] == "color" and white["color"] == [1.0, 1.0, 1.0]
+
+
+def test_more_sharpness_sharpens():
+    (step,) = [s for s in understand("increase the sharpness of the photo", None) if s.enabled]
+    assert step.op == "sharpness" and step.params["amount"] > 0.3

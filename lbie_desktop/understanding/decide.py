@@ -19,6 +19,7 @@ from lbie_desktop.understanding.clauses import (
 )
 from lbie_desktop.understanding.lexicon import (
     ADDABLE,
+    BLUR_ASKED,
     lexicon_hits,
     negated_ops,
     without_black_and_white,
@@ -79,7 +80,7 @@ def decide(text: str, probs: np.ndarray | None, local_probs: np.ndarray | None,
     for op, words in hits.items():
         if op in out:
             out[op].words.append(words)
-        elif op in ADDABLE or probs is None:
+        elif op in ADDABLE or probs is None or (op == "gaussian_blur" and BLUR_ASKED.search(text)):
             j = ops.index(op) if op in ops else -1
             conf = max(0.6, float(probs[j])) if j >= 0 and probs is not None else 0.6
             out[op] = OpDecision(op, conf, False, [words])

@@ -22,7 +22,9 @@ _VIGNETTE = (r"\b(?:vignett(?:e|es|ed|ing)|(?:darken\w*|darker|lighten\w*|lighte
 # for blur (which "blurry" and "out of focus" name elsewhere: "make the background blurry")
 _OUT_OF_FOCUS = (r"(?:(?:is|are|'s|looks?|seems?|was|got)\s+(?:(?:a bit|a little|slightly|"
                  r"too|very|so|really|quite|kind of|kinda)\s+)?(?:out of focus|blurr?y|fuzzy|"
-                 r"unfocused)|not (?:sharp|in focus)|unsharp)")
+                 r"unfocused)|not (?:sharp|in focus)|unsharp|less blurr?(?:y|ed)|un-?\s?blur\w*|"
+                 r"(?:remove|reduce|fix|take out|get rid of|clear up)\s+(?:\w+\s+){0,3}?blur\w*|"
+                 r"not (?:be )?blurr?y)")
 # op -> pattern whose match names the op
 OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "temperature": r"\b(?:warm(?:er|th|ing)?|cool(?:er|ing)?|cold(?:er)?|white balance|"
@@ -43,7 +45,8 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
               r"upside down|turn (?:it|the (?:image|photo|picture)) (?:left|right|around))\b",
     "flip": r"\b(?:flip(?:ped)?|mirror(?:ed)?)\b",
     "crop": r"\b(?:crop(?:ped)?|trim the edges?|cut off the edges?)\b",
-    "gaussian_blur": r"\b(?:blur(?:red|ry)?|bokeh|out of focus|defocus)\b",
+    "gaussian_blur": r"\b(?:blur(?:red|ry)?|bokeh|out of focus|defocus|pixel+ate\w*|censor\w*|"
+                     r"anonymi[sz]e\w*)\b",
     "radial_blur": r"\b(?:radial blur|zoom blur|spin blur|motion blur)\b",
     "denoise": r"\b(?:noise|noisy|denoise|grain(?:y)?|speckles?|compression artifacts?)\b",
     "dehaze": r"\b(?:haze|hazy|dehaze|fog(?:gy)?|mist(?:y)?|smog(?:gy)?)\b",
@@ -63,6 +66,14 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
 ADDABLE = frozenset({"temperature", "vibrance", "shadows", "highlights", "recolor", "exposure",
                      "rotate", "flip", "radial_blur", "dehaze", "black_white", "denoise",
                      "sharpness", "vignette", "saturation", "red_eye"})
+# A blur is added on the words alone only when they ask for one ("blur the background", "add
+# blur", "pixelate the faces"), not when they complain of one ("less blurry", "remove blur").
+BLUR_ASKED = re.compile(r"\b(?:blur\s+(?:the|his|her|their|my|this|that|everything|it|all|"
+                        r"out|background|face|faces)\b|(?:add|apply|more|some|slight|light|"
+                        r"strong|heavy|a)\s+(?:\w+\s+)?blur\b|blurr?(?:ed|y)\s+(?:the\s+)?"
+                        r"back\s?ground|back\s?ground\s+(?:\w+\s+){0,2}blurr?(?:ed|y)|bokeh|"
+                        r"make\s+(?:[\w']+\s+){0,5}?(?:blurr?(?:y|ed)|blurrier)|"
+                        r"pixel+ate|censor|anonymi[sz]e)", re.I)
 
 # Negated mentions: "don't touch the colours", "do not change the brightness", "no cropping".
 _NEG = re.compile(r"\b(?:don'?t|do not|dont|never|without|no|not)\s+(?:(?:touch|change|alter|"

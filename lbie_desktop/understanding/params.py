@@ -70,8 +70,10 @@ DIRECTION: dict[str, tuple[str, str]] = {
     "vibrance": (r"vibran|vivid|pop|more colou?r|richer",
                  r"less vibran|too vibrant|muted|tone down"),
     "sharpness": (r"sharpen|sharper|crisp|blurr?y|unblur|deblur|clearer|clarity|in focus|"
-                  r"out of focus|soft|fuzzy|detail",
-                  r"soften|less sharp|too sharp|smooth(?:er)?"),
+                  r"out of focus|soft|fuzzy|detail|(?:increase|boost|raise|enhance|improve|add|"
+                  r"more) (?:the )?(?:\w+ )?sharpness|sharpness up",
+                  r"soften|less sharp|too sharp|smooth(?:er)?|(?:decrease|reduce|lower|less) "
+                  r"(?:the )?sharpness"),
     "temperature": (r"warm(?:er|th)?|too (?:cold|cool|blue)|blue (?:cast|tint)|sunny|golden|"
                     r"less blue",
                     r"cool(?:er)?|cold(?:er)?|too (?:warm|yellow|orange)|(?:yellow|orange) "
@@ -285,6 +287,11 @@ def choose_params(op: str, text: str, stats: ImageStats | None) -> Choice:
                       ev + ([f'colour: "{c[0]}"'] if c else ["background colour: white "
                                                               "(GIER's default)"]))
     if op == "gaussian_blur":
+        hide = re.search(r"\b(?:pixel+ate\w*|censor\w*|anonymi[sz]e\w*|unreadable|"
+                         r"unrecogni[sz]able)", text, re.I)
+        if hide:  # hiding a face or a plate: strong enough that nothing can be read back
+            return Choice({"sigma": 6.0}, ev + [f'words: "{hide.group(0)}" (a blur strong '
+                                                'enough to hide it)'])
         return Choice({"sigma": _clip(3.0 * k, 0.5, 10.0)}, ev)
     if op == "radial_blur":
         return Choice({"amount": _clip(0.3 * k, 0.05, 1.0)}, ev)

@@ -25,7 +25,8 @@ _STOP = (r"(?=\s*(?:[,.;:!?()\n]|$|\s(?:and|but|so|to|please|pls|because|as|whic
          r"slightly|too|is|are|was|were|be|needs?|make|making|brighter|darker|lighter|sharper|"
          r"bluer|redder|greener|warmer|cooler|white|black|blurry|blurred|clearer|"
          r"stand out|pop|from|by|better|worse|nicer|good|great|alone|untouched|unchanged|intact|"
-         rf"natural|realistic|normal|only|in (?:full )?colou?rs?|{NAMES})\b))")
+         rf"natural|realistic|normal|only|in (?:full )?colou?rs?)\b|\s(?:{NAMES})\b(?!\s+(?!(?:and|or|"
+         rf"but|please|instead|too|again|in|on|with|for|to|like|now|then|if|so|as|{NAMES})\b)[a-z])))")
 # Region nouns people write without a determiner ("BLUR BACKGROUND", "brighten face").
 _BARE = (r"(?:back\s?ground|fore\s?ground|sky|face|faces|skin|eyes|hair|teeth|water|sea|grass|"
          r"trees?|people|person|man|woman|girl|boy|dog|cat|car|building|subject|lips)")
@@ -45,7 +46,8 @@ _REMOVE_VERBS = (r"remove|erase|delete|get rid of|take out|take away|eliminate|c
 _EDIT_VERBS = (r"brighten|darken|lighten|sharpen|blur|soften|saturate|desaturate|enhance|"
                r"recolou?r|colou?r|colorize|colourise|fix|highlight|whiten|lighten up|"
                r"change|make|turn|adjust|increase|decrease|reduce|boost|fade|tone down|"
-               r"warm up|cool down|focus on|paint|replace|clean up|clean")
+               r"warm up|cool down|focus on|paint|replace|clean up|clean|pixel+ate|censor|"
+               r"anonymi[sz]e|hide|obscure")
 _OF = r"(?:of|on|in|to|for|around|behind|across)"
 
 # "leave the dress in colour": what a kept region stays
@@ -74,6 +76,13 @@ _PATTERNS = [
     re.compile(rf"(?:^|[,.;!?]\s*|\b(?:and|but)\s+){_NP}\s+(?:is|are|looks?|seems?)\b", re.I),
 ]
 
+
+# "increase the saturation of the flowers", "lighten the shadows on his face": a quality of a
+# region, edited, is that region edited
+_QUALITY_OF = re.compile(
+    rf"\b(?:{_EDIT_VERBS}|lift|raise|lower|deepen)\s+(?:the\s+|its\s+)?(?:\w+\s+)?"
+    r"(?:colou?rs?|saturation|brightness|contrast|shadows?|highlights?|exposure|sharpness|"
+    rf"tones?|lighting|warmth|hue|vibrance|detail)\s+(?:of|on|in)\s+{_NP}", re.I)
 
 # "cut her out of the photo", "take him out": the object between the verb and its particle
 _SPLIT_REMOVAL = re.compile(r"\b(?:cut|take|get|edit|crop|photoshop|clone|rub)\s+"
@@ -207,7 +216,7 @@ def find_exclusion(text: str) -> Target | None:
 
 def find_targets(text: str, remove: bool = False) -> list[Target]:
     """Candidate region phrases in order of preference (removal verbs first for inpaint)."""
-    only = [*_ONLY, _VERBLESS_OBJECT, _WANTED_OBJECT]
+    only = [*_ONLY, _VERBLESS_OBJECT, _WANTED_OBJECT, _QUALITY_OF]
     pats = ([*_PATTERNS[:3], _SPLIT_REMOVAL] if remove else _PATTERNS[2:3]) + only + _PATTERNS[3:]
     direct = [*_PATTERNS[:3], _SPLIT_REMOVAL, *only]
     out: list[Target] = []
@@ -220,6 +229,9 @@ def find_targets(text: str, remove: bool = False) -> list[Target]:
     return out
 
 
+_FRAME_EDGES = re.compile(r"\b(?:the\s+)?(?:edges|corners|borders)\b", re.I)
+
+
 def best_target(text: str, op: str) -> Target | None:
     """The region a local step of `op` applies to, or None if the words name none."""
     excl = find_exclusion(text)
@@ -227,6 +239,10 @@ def best_target(text: str, op: str) -> Target | None:
         return excl
     if op == "color_bg":
         m = re.search(r"\b(?:the\s+)?back\s?ground\b", text, re.I)
+        if m:
+            return Target(m.group(0), m.start(), m.end())
+    if op == "gaussian_blur":  # "blur the edges": the frame's (elsewhere they mean a vignette)
+        m = _FRAME_EDGES.search(text)
         if m:
             return Target(m.group(0), m.start(), m.end())
     cands = find_targets(text, remove=op == "inpaint_obj")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from lbie_desktop.core.plan import Step
+from lbie_desktop.understanding.api import ORDER
 from lbie_desktop.understanding.looks import named_looks, steps_for
 from lbie_desktop.understanding.measure import ImageStats
 from lbie_desktop.understanding.params import _COLOURS
@@ -42,12 +43,6 @@ _BW = re.compile(r"\b(?:black\s*(?:and|&)\s*white|monochrome|gr[ae]yscale)\b", r
 _COLOUR_NOUN = re.compile(r"\b(" + "|".join(_COLOURS) + r")\s+([a-z]+)\b", re.I)
 _NOT_NOUNS = {"photo", "picture", "image", "shot", "tone", "tones", "cast", "tint", "look",
               "and", "or", "with", "colour", "color", "light"}
-
-
-def _order(op: str) -> int:
-    from lbie_desktop.understanding.api import ORDER
-
-    return ORDER.index(op) if op in ORDER else len(ORDER)
 
 
 def is_descriptive(text: str) -> bool:
@@ -99,7 +94,7 @@ def describe_steps(text: str, stats: ImageStats | None) -> list[Step]:
         steps.append(Step(op, {_param_name(op): amount}, confidence=0.7, evidence=ev))
     look = [s for s in steps_for(looks, stats) if s.op not in done]
     if look:
-        steps = sorted([*look, *steps], key=lambda s: _order(s.op))
+        steps = sorted([*look, *steps], key=lambda s: ORDER.index(s.op))  # render order
     if _BW.search(text) and "black_white" not in {s.op for s in steps}:
         steps.append(Step("black_white", {"amount": 1.0}, confidence=0.8,
                           evidence=[f'described: "{_BW.search(text).group(0)}"']))

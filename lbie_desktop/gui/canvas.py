@@ -48,6 +48,22 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+CHECKER_PX = 12  # square size of the transparency checkerboard, in image pixels
+
+
+def over_checkerboard(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """What a transparent fill looks like on screen: the photo over the usual grey
+    checkerboard (the exported file keeps the real alpha)."""
+    if alpha is None:
+        return rgb
+    h, w = alpha.shape
+    yy, xx = np.ogrid[:h, :w]
+    board = np.where(((yy // CHECKER_PX) + (xx // CHECKER_PX)) % 2 == 0, 204, 153)
+    a = np.clip(alpha, 0, 1)[..., None]
+    out = rgb[..., :3].astype(np.float32) * a + board[..., None].astype(np.float32) * (1 - a)
+    return np.round(out).astype(np.uint8)
+
+
 def rgb_to_display_image(rgb: np.ndarray) -> QImage:
     """A QImage already in the screen's native 32-bit format. Safe on worker threads (unlike
     QPixmap), so the UI thread only does a cheap QPixmap.fromImage copy; Qt's own converter

@@ -13,7 +13,7 @@ from lbie_desktop.core.plan import Step, resolve_turn_steps
 from lbie_desktop.core.render import Renderer, resize_long_side
 from lbie_desktop.core.session import Session
 from lbie_desktop.gui import settings
-from lbie_desktop.gui.canvas import rgb_to_display_image
+from lbie_desktop.gui.canvas import over_checkerboard, rgb_to_display_image
 from lbie_desktop.gui.worker import JobContext
 
 FULL_RES_DELAY_MS = 500  # full-resolution render starts once edits pause this long
@@ -51,7 +51,8 @@ class RenderingMixin:
         def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool, QImage]:
             with lock:
                 rgb = session.renderer.render_view(steps)  # read-only: shown, never edited
-            return session, rgb, False, rgb_to_display_image(rgb)
+                alpha = session.renderer.render_alpha(steps)  # the same frame, from the cache
+            return session, rgb, False, rgb_to_display_image(over_checkerboard(rgb, alpha))
 
         self.preview_runner.submit(job, self._preview_ready, self._job_error("Rendering"),
                                    label="preview")
@@ -93,8 +94,9 @@ class RenderingMixin:
         gen = self._render_gen
 
         def job(_ctx: JobContext) -> tuple[Session, np.ndarray, bool, QImage]:
-            rgb = self._render_full_res(s, steps, view=True)[0]
-            return s, rgb, True, rgb_to_display_image(rgb)
+            rgb, alpha = self._render_full_res(s, steps, view=True)
+            shown = over_checkerboard(rgb, None if alpha is None else alpha / 255.0)
+            return s, rgb, True, rgb_to_display_image(shown)
 
         def done(result: tuple[Session, np.ndarray, bool, QImage]) -> None:
             if gen == self._render_gen:  # nothing changed while it rendered

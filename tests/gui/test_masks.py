@@ -131,3 +131,24 @@ def test_painting_a_step_whose_region_was_not_found_turns_it_on(qtbot, window, m
     window.undo_stack.undo()  # one undo: back to "not found", off
     assert not window.draft.get(step.id).enabled and window.draft.get(step.id).mask is None
     assert window.active_step is None and not window.mask_bar.isVisible()
+
+
+def test_a_transparent_fill_shows_a_checkerboard(qtbot, window):
+    """A cut-out's cleared region is shown as transparency (grey squares), not as the photo
+    it replaced; the rest of the photo is unchanged."""
+    original = shown(window)
+    window.add_step("color_bg")
+    sid = window.draft.steps[-1].id
+    window.undo_stack.push(cmd.SetParamsCommand(window.draft, sid, {"mode": "transparent"}))
+    m = np.zeros_like(window.draft.get(sid).mask)
+    m[: m.shape[0] // 2] = 1.0  # the top half cleared
+    window.undo_stack.push(cmd.SetMaskCommand(window.draft, sid, window.draft.get(sid).mask, m))
+    window.leave_mask_edit()
+    wait_idle(qtbot, window)
+    now = shown(window)
+    h = now.shape[0]
+    top = now[: h // 3].astype(int)
+    # neutral greys in two shades, whatever the photo had there
+    assert np.abs(top[..., 0] - top[..., 2]).max() <= 2
+    assert set(np.unique(top[..., 1])) >= {153, 204}
+    np.testing.assert_array_equal(now[-h // 4:], original[-h // 4:])

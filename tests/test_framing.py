@@ -253,3 +253,16 @@ def test_zoom_in_on_the_unicorn_leaves_the_photo_uncropped(chelsea) -> None:
     assert not crop.enabled and crop.target == "the unicorn" and crop.mask_note
     assert crop.mask_note in turn.messages
     assert render(chelsea, turn.plan.steps).shape == chelsea.shape
+
+
+def test_crop_out_the_woman_beside_the_cat(astronaut, chelsea) -> None:
+    from PIL import Image
+
+    cat = np.asarray(Image.fromarray(chelsea).resize((768, 512)))
+    photo = np.concatenate([astronaut, cat], 1)  # the woman left, the cat right
+    text = "crop out the woman on the left"
+    woman = subject_px(photo, "the woman on the left", text)
+    steps, messages = ground_steps([crop_out_step(text, None)], photo, text)
+    x0, _, _, _ = crop_of(Plan(steps), photo)
+    assert messages == [] and x0 >= woman[2]  # the crop starts right of her
+    assert render(photo, steps).shape[1] > photo.shape[1] // 2

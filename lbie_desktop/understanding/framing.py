@@ -133,7 +133,8 @@ def cut_away_margins(mask: np.ndarray, request: str, phrase: str
 
 
 def is_unframed(step: Step) -> bool:
-    """A subject crop the pipeline has not yet framed (no margins, no note on the finding)."""
+    """A crop on (or cutting away) a named thing that the pipeline has not yet found: no
+    margins and no note on the finding."""
     return (step.op == "crop" and bool(step.target) and not step.mask_note
             and not any(float(step.params.get(s, 0.0)) for s in SIDES))
 

@@ -271,11 +271,16 @@ def _with_subject_crop(steps: list[Step], crop: Step | None) -> list[Step]:
 
 def _with_look(steps: list[Step], look: list[Step]) -> list[Step]:
     """A named look ("vintage") sets its ops for the whole photo: its steps replace the
-    classifier's global steps of the same ops; local steps and the other ops stay."""
+    classifier's global steps of the same ops; local steps and the other ops stay, but a
+    global one the words don't name is only offered (the look is what was asked for)."""
     if not look:
         return steps
     ops = {s.op for s in look}
     kept = [s for s in steps if s.local or s.op not in ops]
+    for s in kept:
+        if s.enabled and not s.local and not any(e.startswith("words:") for e in s.evidence):
+            s.enabled = False
+            s.evidence.append("suggested, not asked for: switch on to apply")
     return sorted([*kept, *look], key=lambda s: _order(s.op))  # stable: regions stay in order
 
 

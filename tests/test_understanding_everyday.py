@@ -120,3 +120,13 @@ def test_a_cut_out_is_transparent_unless_a_colour_is_named():
 def test_more_sharpness_sharpens():
     (step,) = [s for s in understand("increase the sharpness of the photo", None) if s.enabled]
     assert step.op == "sharpness" and step.params["amount"] > 0.3
+
+
+@pytest.mark.parametrize(("request_text", "target"), [
+    ("crop out the person on the left", "not: the person on the left"),
+    ("crop out the bottom", None),
+    ("zoom in on the dog", "the dog"),
+])
+def test_cropping_a_thing_away_is_a_crop_not_a_removal(request_text, target):
+    on = [s for s in understand(request_text, None) if s.enabled]
+    assert [(s.op, s.target) for s in on] == [("crop", target)], on

@@ -102,6 +102,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return 0
     for s in steps:
         where = f" on “{s.target}”" if s.local else " (whole image)"
+        if s.target and not s.local:  # a crop framed on a subject: margins come from the photo
+            cut = s.target.startswith("not: ")
+            where = (f" cutting away “{s.target[5:]}”" if cut else f" framed on “{s.target}”") \
+                + " (margins set once it is found in the photo)"
         params = ", ".join(f"{k}={_fmt(v)}" for k, v in s.params.items())
         print(f"{s.op}{where}  confidence {s.confidence:.2f}  {params}")
         for e in s.evidence:

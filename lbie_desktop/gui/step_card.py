@@ -85,7 +85,7 @@ class StepCard(QFrame):
         why = []
         if step.evidence:
             why.append(", ".join(str(w) for w in step.evidence[:4]))
-        if step.target:
+        if step.target and self.op.can_be_local:  # (a crop's evidence says what it frames)
             why.append(f"on {step.target}")
         self.why = QLabel(" · ".join(why) or self.op.description)
         self.why.setToolTip(self.op.description)
@@ -93,8 +93,14 @@ class StepCard(QFrame):
         self.why.setWordWrap(True)
         outer.addWidget(self.why)
 
-        # where: mask thumbnail for local steps, or an offer to limit a global one
-        if step.mask is not None or step.local or step.mask_note:
+        # where: mask thumbnail for local steps, or an offer to limit a global one; a
+        # whole-photo step (a crop framed on a subject) just says what was found
+        if step.mask_note and not self.op.can_be_local:
+            note = QLabel(step.mask_note)
+            note.setObjectName("stepWhy")
+            note.setWordWrap(True)
+            outer.addWidget(note)
+        elif step.mask is not None or step.local or step.mask_note:
             row = QHBoxLayout()
             self.thumb = QToolButton()
             self.thumb.setObjectName("maskThumb")

@@ -103,6 +103,13 @@ def crop_out_step(text: str, stats: ImageStats | None) -> Step | None:
     return None
 
 
+def trims_a_margin(text: str, phrase: str) -> bool:
+    """"crop out the bottom", "crop off the black border": the words crop a margin or place
+    away, so `phrase` is no object to remove."""
+    return any(m.end() < len(text) and text[m.end():].lower().startswith(phrase.lower())
+               for m in _CROP_OUT.finditer(text)) and _trimmed(phrase)
+
+
 def _trimmed(phrase: str) -> bool:
     """Borders, sides and places are trimmed by a plain crop: "the black border (on the
     left)", "the bottom"; "the guy at the edge" is a thing."""

@@ -44,7 +44,7 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "rotate": r"\b(?:rotate|rotation|straighten|tilt(?:ed)?|crooked|level the horizon|"
               r"upside down|turn (?:it|the (?:image|photo|picture)) (?:left|right|around))\b",
     "flip": r"\b(?:flip(?:ped)?|mirror(?:ed)?)\b",
-    "crop": r"\b(?:crop(?:ped)?|trim the edges?|cut off the edges?)\b",
+    "crop": r"\b(?:crop(?:ped)?|trim the edges?|cut off the edges?|zoom(?:ed|ing)? in)\b",
     "gaussian_blur": r"\b(?:blur(?:red|ry)?|bokeh|out of focus|defocus|pixel+ate\w*|censor\w*|"
                      r"anonymi[sz]e\w*)\b",
     "radial_blur": r"\b(?:radial blur|zoom blur|spin blur|motion blur)\b",

@@ -129,3 +129,19 @@ def test_op_labels_with_an_ampersand_are_shown_as_written(qtbot):
     labels = [shown(a.text()) for m in [menu, *[a.menu() for a in menu.actions() if a.menu()]]
               for a in m.actions() if not a.menu()]
     assert "Black & white" in labels
+
+
+def test_a_framed_crop_card_says_what_was_found_and_offers_no_brush(qtbot):
+    """A crop is whole-photo: its card shows what it was framed on, with no "Paint…" region
+    button (painting a crop's region does nothing)."""
+    from PySide6.QtWidgets import QLabel
+
+    from lbie_desktop.core.plan import Step
+    from lbie_desktop.gui.step_card import StepCard
+
+    step = Step("crop", {"left": 0.2}, target="her face", evidence=['words: "crop to her face"'],
+                mask_note="her face found at 143x183 px")
+    card = StepCard(step, 0, 1)
+    qtbot.addWidget(card)
+    assert not hasattr(card, "thumb")
+    assert any("143x183" in lab.text() for lab in card.findChildren(QLabel))

@@ -47,7 +47,31 @@ SCALE = max(1, int(os.environ.get("LBIE_FUZZ_SCALE", "1")))
 def photo() -> np.ndarray:
     from skimage import data
 
-    return np.ascontiguousarray(data.astronaut()[::4, ::4])
+    img = np.ascontiguousarray(data.astronaut()[::4, ::4])
+    _compile_kernels(img)
+    return img
+
+
+def _compile_kernels(img: np.ndarray) -> None:
+    """Render every op once, globally and in a region, before any time limit: numba compiles
+    a render kernel on its first call (seconds each on a loaded machine). The limit bounds
+    what a request costs, not a one-off compile."""
+    from lbie_desktop.core.ops import all_ops
+    from lbie_desktop.core.plan import Step
+
+    session = Session(LoadedImage(img))
+    mask = np.zeros(img.shape[:2], np.float32)
+    mask[: img.shape[0] // 2] = 1
+    for op in all_ops():
+        params = op.defaults()
+        p = next((p for p in op.params if p.kind == "float" and p.length == 1), None)
+        if p is not None:
+            params[p.name] = p.default + 0.5 * (p.max - p.default)
+        for m in ((None, mask) if op.can_be_local else (None,)):
+            if m is None and op.extra.get("needs_mask"):
+                continue
+            session.renderer.render(
+                [Step(op.name, dict(params), mask=m)])
 
 
 def _check_steps(steps) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lbie_desktop.core.plan import Plan, Step
+from lbie_desktop.core.targets import EXCLUDE, target_mask
 
 UnderstandFn = Callable[[str, np.ndarray | None], list[Step]]
 GroundFn = Callable[..., object]
@@ -38,7 +39,6 @@ def default_ground(image: np.ndarray, phrase: str, context: str = "", op: str | 
     return ground(image, phrase, context=context, op=op)
 
 
-EXCLUDE = "not: "  # understanding's target prefix for "everything except the face"
 
 
 def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
@@ -54,20 +54,13 @@ def ground_steps(steps: Sequence[Step], image_rgb: np.ndarray, request: str,
         if is_unframed(step):
             step = _framed(step, image_rgb, request, ground, messages)
         elif step.local and step.mask is None:
-            target = step.target or ""
-            exclude = target.startswith(EXCLUDE)
-            phrase = target[len(EXCLUDE):] if exclude else target
-            g = ground(image_rgb, phrase, context=request, op=step.op)
-            if g.ok and g.mask is not None:
-                # the grounding result may be memoised per image: derive, never mutate it
-                mask, note, avoid = g.mask, g.explanation, g.avoid
-                if exclude:  # the whole photo except the named region
-                    mask, avoid = 1.0 - np.clip(mask, 0, 1), None
-                    note = f"everything except {phrase} ({note})"
-                step = step.copy(mask=mask, mask_note=note, avoid=avoid)
+            found = target_mask(image_rgb, step.target or "", ground, request=request,
+                                op=step.op)
+            if found.mask is not None:
+                step = step.copy(mask=found.mask, mask_note=found.note, avoid=found.avoid)
             else:
-                step = step.copy(enabled=False, mask_note=g.explanation)
-                messages.append(g.explanation)
+                step = step.copy(enabled=False, mask_note=found.note)
+                messages.append(found.note)
         out.append(step)
     return out, messages
 

@@ -21,6 +21,7 @@ from lbie_desktop.core.atomic import atomic_write_bytes
 from lbie_desktop.core.ops import get_op
 from lbie_desktop.core.plan import Plan, Step
 from lbie_desktop.core.session import Session
+from lbie_desktop.core.targets import target_mask
 from lbie_desktop.errors import UserError
 
 RECIPE_FORMAT = 1
@@ -142,10 +143,10 @@ def apply_recipe(recipe: Recipe, image_rgb: np.ndarray, *, ground: GroundFn | No
             steps.append(Step(rs.op, dict(rs.params)))
             continue
         try:
-            g = ground(image_rgb, rs.target, context=rs.request, op=rs.op)
-            mask = None if g.mask is None else np.asarray(g.mask, dtype=np.float32)
-            found = bool(g.ok) and mask is not None and mask.ndim == 2 and float(mask.max()) > 0
-            why = str(g.explanation)
+            t = target_mask(image_rgb, rs.target or "", ground, request=rs.request, op=rs.op)
+            mask = None if t.mask is None else np.asarray(t.mask, dtype=np.float32)
+            found = mask is not None and mask.ndim == 2 and float(mask.max()) > 0
+            why = t.note
         except UserError as exc:  # e.g. a model pack that is not installed
             found, mask, why = False, None, str(exc)
         if found:

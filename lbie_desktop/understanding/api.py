@@ -30,11 +30,7 @@ from lbie_desktop.understanding.decide import (
     looks_like_words,
 )
 from lbie_desktop.understanding.encoder import MAX_CHARS
-from lbie_desktop.understanding.framing import (
-    crop_out_step,
-    subject_crop_step,
-    trims_a_margin,
-)
+from lbie_desktop.understanding.framing import subject_crop_step, trims_a_margin
 from lbie_desktop.understanding.lexicon import (
     NEGATED_CLAUSE,
     OP_WORDS,
@@ -260,20 +256,19 @@ def plan_steps(text: str, decisions: list[OpDecision], stats: ImageStats | None)
                 s.enabled = False
                 s.evidence.append("suggested, not asked for: switch on to apply")
     steps = _with_more_regions(text, steps, chosen, clauses, stats)
-    cut_away = crop_out_step(text, stats)
-    if cut_away is not None:  # "crop out the man on the left": a crop, not a removal
-        steps = [s for s in steps if s.op != "inpaint_obj"]
-    # "crop out the bottom": a margin cropped away, not a place to remove things from
+    # "crop out the bottom": a margin cropped away, not a place to remove things from. ("crop
+    # out the man on the left" stays a removal: GIER's requesters mean that by it, 15 of 17
+    # such val requests; framing.crop_out_step would crop him away instead.)
     steps = [s for s in steps if not (s.op == "inpaint_obj" and s.target is not None
                                       and trims_a_margin(text, s.target))]
-    return _with_look(_with_subject_crop(steps, subject_crop_step(text, stats) or cut_away),
+    return _with_look(_with_subject_crop(steps, subject_crop_step(text, stats)),
                       look_steps(text, stats))
 
 
 def _with_subject_crop(steps: list[Step], crop: Step | None) -> list[Step]:
-    """A crop around a named subject ("zoom in on the dog") or cutting a thing away ("crop
-    out the man on the left") replaces a plain crop; the classifier's global steps the
-    words don't name are offered switched off (the framing is what was asked for)."""
+    """A crop around a named subject ("zoom in on the dog") replaces a plain crop; the
+    classifier's global steps the words don't name are offered switched off (the framing
+    is what was asked for)."""
     if crop is None:
         return steps
     for s in steps:

@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass
 
 from lbie_desktop.understanding.lexicon import OP_WORDS
-from lbie_desktop.understanding.targets import KEPT_COLOUR, Target, best_target, find_exclusion
+from lbie_desktop.understanding.targets import (
+    KEPT_COLOUR,
+    Target,
+    best_target,
+    find_exclusion,
+    find_targets,
+)
 
 # Clause breaks: sentence punctuation (not the point in "0.5"), commas, and joining words
 # between instructions.
@@ -117,7 +123,7 @@ def op_target(text: str, op: str, clauses: list[Clause] | None = None,
     c = op_clause(text, op, cs)
     excl = exclusion_for(text, c, cs)
     if excl is not None:
-        return excl
+        return narrowed(text, excl, cs)
     if c is None:
         return best_target(text, op)
     t = best_target(c.text, op)
@@ -125,6 +131,28 @@ def op_target(text: str, op: str, clauses: list[Clause] | None = None,
         return best_target(text, op)
     return None if t is None else Target(t.phrase, t.start + c.start, t.end + c.start, t.exclude,
                                           t.direct)
+
+
+_EXCLUSION_WORD = re.compile(r"\s*,?\s*\b(?:except(?:\s+for)?|but(?:\s+not)?|apart from|other than|"
+                             r"besides|excluding|without\s+\w+ing|(?:and\s+)?(?:don'?t|do not)"
+                             r"\s+\w+)\s*$", re.I)
+
+
+def narrowed(text: str, excl: Target, clauses: list[Clause]) -> Target:
+    """An exclusion from the region the verb acts on, when its clause names one before it:
+    "brighten the face except the eyes", "make the sky bluer without touching the clouds"
+    leave the eyes / clouds out of the face / sky, not out of the whole photo."""
+    home = next((c for c in clauses if c.start <= excl.start < c.start + len(c.text)), None)
+    if home is None:
+        return excl
+    # the words before the exclusion, less its own keyword ("the face except" -> "the face";
+    # removals keep it: grounding reads "everyone except the bride" whole)
+    before = _EXCLUSION_WORD.sub("", home.text[:excl.start - home.start])
+    for t in find_targets(before):
+        if t.direct and not t.exclude:
+            return Target(excl.phrase, excl.start, excl.end, exclude=True, direct=True,
+                          within=t.phrase)
+    return excl
 
 
 def exclusion_for(text: str, own: Clause | None, clauses: list[Clause]) -> Target | None:

@@ -13,6 +13,7 @@ import numpy as np
 from lbie_desktop.understanding.clauses import (
     Clause,
     exclusion_for,
+    narrowed,
     op_clause,
     op_target,
     split_clauses,
@@ -55,8 +56,8 @@ def _locality(text: str, op: str, p_local: float | None, clauses: list[Clause]
         t = op_target(text, op, clauses)
         return (True if op in ALWAYS_LOCAL else t is not None), t, False
     excl = exclusion_for(text, op_clause(text, op, clauses), clauses)
-    if excl is not None:
-        return True, excl, False  # "everything except the face" is a region too
+    if excl is not None:  # "everything except the face" is a region too
+        return True, narrowed(text, excl, clauses), False
     if op_clause(text, op, clauses) is not None:
         t = op_target(text, op, clauses, fallback=False)
         if t is not None and t.direct:

@@ -3,7 +3,8 @@
 Convention for grounding (documented in models/understanding.md): `Step.target` is the phrase
 as the person wrote it ("the boy in the background"); an exclusion ("everything except the
 face", "all but the sky", "leave the face alone") gives `target = "not: the face"`, meaning
-"the whole image minus the region the phrase names". The span is recorded in the step's
+"the whole image minus the region the phrase names"; an exclusion from a region ("brighten the
+face except the eyes") gives "the face, not: the eyes" (lbie_desktop/core/targets.py). The span is recorded in the step's
 evidence as `target "the face" at chars 24-32`.
 """
 
@@ -12,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lbie_desktop.core.targets import EXCLUDE, region_less
 from lbie_desktop.understanding.colours import NAMES
 
-NOT_PREFIX = "not: "
+NOT_PREFIX = EXCLUDE
 
 _DET = r"(?:the|a|an|his|her|their|my|our|your|its|this|that|these|those|all|all the|some|any)"
 # Words that end a noun phrase: a new clause, purpose, or politeness.
@@ -111,13 +113,19 @@ class Target:
     # a phrase after a preposition or a clause's subject ("more colour on the sail", "the
     # white is too bright"), which often says where something is rather than what to edit
     direct: bool = True
+    # an exclusion from a region rather than from the photo: "brighten the face except the
+    # eyes" excludes "the eyes" within "the face"
+    within: str | None = None
 
     @property
     def as_step_target(self) -> str:
+        if self.exclude and self.within:
+            return region_less(self.within, self.phrase)
         return NOT_PREFIX + self.phrase if self.exclude else self.phrase
 
     def evidence(self) -> str:
-        scope = "everything except " if self.exclude else ""
+        scope = (f'"{self.within}" except ' if self.within
+                 else "everything except " if self.exclude else "")
         return f'target {scope}"{self.phrase}" at chars {self.start}-{self.end}'
 
 

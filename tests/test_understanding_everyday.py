@@ -129,3 +129,24 @@ def test_more_sharpness_sharpens():
 def test_cropping_a_margin_or_to_a_subject_is_a_crop_not_a_removal(request_text, target):
     on = [s for s in understand(request_text, None) if s.enabled]
     assert [(s.op, s.target) for s in on] == [("crop", target)], on
+
+
+def test_a_correction_inside_the_request_wins():
+    (step,) = [s for s in understand("make the photo brighter. no, darker", None) if s.enabled]
+    assert step.op == "brightness" and step.params["amount"] < 0
+    # a "no" that corrects nothing leaves both parts standing
+    on = {s.op for s in understand("remove the man. No other changes please", None)
+          if s.enabled}
+    assert on == {"inpaint_obj"}
+
+
+def test_restraint_and_negated_tones():
+    def amount(text):
+        return next(s for s in understand(text, None) if s.op == "brightness").params["amount"]
+
+    assert 0 < amount("brighten it but not too much") < amount("brighten it")
+    on = {s.op for s in understand("brighten the shadows without touching the highlights",
+                                   None) if s.enabled}
+    assert "highlights" not in on and "shadows" in on
+    assert "contrast" not in {s.op for s in understand("brighten it, no contrast though", None)
+                              if s.enabled}

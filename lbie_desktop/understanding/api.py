@@ -80,6 +80,25 @@ def clean_text(request: object) -> str:
     return re.sub(r"\s+", " ", text).strip()[:MAX_CHARS]
 
 
+# "make it brighter. no, darker": a correction inside one request replaces what it corrects
+_CORRECTION = re.compile(r"^(?P<first>.+?)[.,;!]\s*(?:no+|nope|actually|sorry|oops|wait|i mean|"
+                         r"rather)\s*[,.!:-]?\s+(?:i mean\s+|make it\s+)?(?P<then>\S.*)$", re.I)
+
+
+def corrected(text: str) -> str:
+    """The request with an in-request correction applied: the words after "no," when they
+    name an op the words before also name (otherwise both parts stand)."""
+    from lbie_desktop.understanding.clauses import op_word_spans
+
+    m = _CORRECTION.match(text)
+    if m is None:
+        return text
+    first, then = m.group("first"), m.group("then")
+    same = [op for op in set(OP_WORDS) | {"brightness", "contrast", "saturation", "hue"}
+            if op_word_spans(first, op) and op_word_spans(then, op)]
+    return then if same else text
+
+
 def understand(request: str, image: np.ndarray | None = None) -> list[Step]:
     return understand_many([request], [image])[0]
 
@@ -90,7 +109,7 @@ def understand_many(requests: Sequence[str], images: Sequence[np.ndarray | None]
     from lbie_desktop.understanding.classifier import get_classifier
     from lbie_desktop.understanding.describe import describe_steps, is_descriptive
 
-    texts = [clean_text(r) for r in requests]
+    texts = [corrected(clean_text(r)) for r in requests]
     clf = get_classifier()
     vocab = clf.vocab if clf else None
     live = [i for i, t in enumerate(texts) if looks_like_words(t, vocab)

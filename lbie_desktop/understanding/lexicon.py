@@ -79,7 +79,8 @@ BLUR_ASKED = re.compile(r"\b(?:blur\s+(?:the|his|her|their|my|this|that|everythi
 _NEG = re.compile(r"\b(?:don'?t|do not|dont|never|without|no|not)\s+(?:(?:touch|change|alter|"
                   r"adjust|edit|mess with|affect|ruin|lose|remove|crop|rotate|flip|blur|"
                   r"sharpen|brighten|darken|saturate)(?:ing)?\s+)?(?:the\s+|any\s+|its\s+)?"
-                  r"([\w ]{2,25}?)(?=[,.;!?]|$|\s(?:and|but|please|of|too)\b)", re.I)
+                  r"([\w ]{2,25}?)(?=[,.;!?]|$|\s(?:and|but|please|of|too|though|thanks|thank|at all|"
+                  r"whatsoever|this time|needed|necessary)\b)", re.I)
 NEGATABLE: dict[str, tuple[str, ...]] = {
     "colou?rs?|hues?|tones?": ("saturation", "hue", "vibrance", "temperature", "recolor",
                                "black_white"),
@@ -90,6 +91,8 @@ NEGATABLE: dict[str, tuple[str, ...]] = {
     "sharp(?:en|ening|ness)": ("sharpness",),
     "blur(?:ring)?": ("gaussian_blur", "radial_blur"),
     "vignett(?:e|ing)|(?:dark |darker )?corners": ("vignette",),
+    "highlights?|bright areas": ("highlights",),
+    "shadows?|dark areas": ("shadows",),
 }
 
 

@@ -18,6 +18,8 @@ from lbie_desktop.understanding.measure import ImageStats
 
 # (pattern, multiplier): first match wins, so longer phrases come first.
 _INTENSITY: list[tuple[str, float]] = [
+    # "brighten it but not too much": "much" here asks for restraint
+    (r"not (?:too|so|that|very) much|not too|not overly|not a lot|but (?:gently|subtly)", 0.5),
     (r"very slightly|a tiny bit|a touch|barely|just a (?:little|bit|tad)|a hint|tiny bit", 0.35),
     (r"way too|much more|much less|a lot|lots|significantly|considerably|drastically|"
      r"dramatically|heavily|strongly|greatly|substantially|hugely|extremely|super|really|"

@@ -304,3 +304,22 @@ def test_a_first_turn_pronoun_for_a_person_targets_the_person(session):
     assert out.plan.steps[0].local and seen == ["her"]
     out = interpret("brighten it", session, understand=understand_pronoun, ground=ground)
     assert not out.plan.steps[0].local
+
+
+def test_more_after_a_framed_crop_zooms_without_cutting_the_subject(session):
+    """"crop to her face", "a bit more": the crop tightens about its centre and still holds
+    the face (scaling the margins x1.3 cut into it)."""
+    from lbie_desktop.core.plan import Plan
+    from lbie_desktop.dialogue import Outcome
+
+    face = (0.30, 0.20, 0.60, 0.70)  # left, top, right, bottom of the subject (fractions)
+    margins = {"left": 0.25, "top": 0.12, "right": 0.35, "bottom": 0.22}  # 15% room around it
+    crop = Step("crop", margins, target="her face", mask_note="her face found")
+    apply_outcome(session, "crop to her face", Outcome("new", Plan([crop])))
+    out = interpret("a bit more", session, understand=fake_understand, ground=fake_ground)
+    (step,) = [s for s in out.plan.steps if s.enabled]
+    p = step.params
+    kept = (p["left"], p["top"], 1 - p["right"], 1 - p["bottom"])
+    assert kept[2] - kept[0] < 1 - 0.25 - 0.35  # tighter than before
+    assert kept[0] <= face[0] and kept[1] <= face[1]
+    assert kept[2] >= face[2] and kept[3] >= face[3]  # the face is still all in

@@ -142,3 +142,23 @@ def test_a_named_shape_crops_the_photo_to_it(request_, ratio):
 ])
 def test_a_place_the_words_limit_the_edit_to_is_its_region(request_, op, target):
     assert (op, target) in {(o, t) for o, t, _ in _on(request_)}
+
+
+@pytest.mark.parametrize(("request_", "op", "target"), [
+    ("make the grass lush and green", "saturation", "the grass"),
+    ("make the water crystal clear", "saturation", "the water"),
+    ("make the sky a deep blue", "recolor", "the sky"),
+    ("make the walls pure white", "color_bg", "the walls"),
+    ("make the grass vibrant", "saturation", "the grass"),
+])
+def test_what_a_region_becomes_is_not_part_of_its_name(request_, op, target):
+    # "the grass lush" or "the sky a deep" would be grounded as nothing at all
+    assert (op, target) in [(o, t) for o, t, _ in _on(request_)], _on(request_)
+
+
+def test_make_a_region_dark_darkens_it_and_a_dark_region_made_lighter_brightens():
+    dark = [(t, p["amount"]) for o, t, p in _on("make the sky dark") if o == "brightness"]
+    assert dark and dark[0][0] == "the sky" and dark[0][1] < 0
+    light = [(t, p["amount"]) for o, t, p in _on("make the dark sky lighter")
+             if o == "brightness"]
+    assert light and light[0][0] == "the dark sky" and light[0][1] > 0

@@ -58,7 +58,7 @@ OP_WORDS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.I) for k, v in {
     "red_eye": RED_EYE.pattern,
     # "desaturate everything but the girl": the classifier often misses the rarer direction
     "saturation": r"\b(?:de-?saturat\w*|(?:un|over|under)?saturat(?:e|ed|ion|ing)|"
-                  r"(?:more|less) colou?rful)\b",
+                  r"(?:more|less) colou?rful|lush(?:er)?)\b",
 }.items()}
 
 # Ops a strong lexicon hit may add on its own (the classifier rarely sees them).

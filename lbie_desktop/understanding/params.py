@@ -49,7 +49,10 @@ _UP_BRIGHT = (r"brighten|brighter|lighten|lighter|lift|too dark|(?:is|looks|very
               r"raise (?:the )?(?:brightness|exposure)|not bright enough|gloomy|murky")
 _DOWN_BRIGHT = (r"darken|darker|too bright|overexposed|less bright|(?:decrease|reduce|lower) "
                 r"(?:the )?(?:brightness|exposure|light)|tone down the (?:brightness|light)|"
-                r"too light|washed out by light|moody|dim (?:the|it)")
+                r"too light|washed out by light|moody|dim (?:the|it)|"
+                # "make the sky dark": what the region becomes, at the clause's end
+                r"(?:make|turn|get)\s+(?:(?!too\b|so\b|not\b|less\b)[\w'-]+\s+){1,5}?dark"
+                r"(?=\s*(?:[,.;!?]|$)|\s+(?:and|but|please)\b)")
 DIRECTION: dict[str, tuple[str, str]] = {
     "brightness": (_UP_BRIGHT, _DOWN_BRIGHT),
     "lightness": (_UP_BRIGHT, _DOWN_BRIGHT),
@@ -63,7 +66,7 @@ DIRECTION: dict[str, tuple[str, str]] = {
     "saturation": (r"more colou?r|saturat(?:e|ed|ion) (?:up|more)|"
                    r"(?:increase|boost|raise|enhance|add|more) (?:the )?(?:[\w-]+ (?:and|&) )?"
                    r"saturation|"
-                   r"boost (?:the )?(?:saturation|colou?rs)|more saturat|vivid|colou?rful|"
+                   r"boost (?:the )?(?:saturation|colou?rs)|more saturat|vivid|colou?rful|lush|"
                    r"enhance (?:the )?colou?rs|richer|dull|washed out|faded|pale|bland|pop|"
                    r"brighter colou?rs|intensify|saturate",
                    r"desaturat|less saturat|(?:decrease|reduce|lower|tone down) (?:the )?"

@@ -170,6 +170,16 @@ _DET_ONLY = re.compile(r"^(?:the|a|an|all|some|any)(?:\s+(?:the|a|an|all|some|an
 _TRAILING_ARTICLE = re.compile(r"\s+(?:a|an|the)$", re.I)
 
 
+# "make the grass lush", "the water crystal clear", "the sky a deep blue": what the region is
+# to become trails its noun (a noun phrase does not end in such an adjective), so it is cut off
+_BECOME_ADJ = (r"dark|bright|vibrant|vivid|lush|clear|crisp|pure|deep|rich|pale|dull|warm|cool|"
+               r"cold|sharp|soft|smooth|clean|saturated|desaturated|muted|bold|lively|visible|"
+               r"prominent|nice|pretty|beautiful|dramatic|moody|glowing|radiant|sunny|golden|"
+               r"silky|dreamy|spotless|flawless|shiny|glossy|matte|even|uniform|focused")
+_PREDICATE_TAIL = re.compile(
+    rf"(?:\s+(?:a|an))?(?:\s+(?:very|really|more|less|much|super|so|extra|crystal|"
+    rf"{_BECOME_ADJ}))*\s+(?:{_BECOME_ADJ})$", re.I)
+
 # "keep the skin tones natural": a wish about how something stays, not a region
 _WISH = re.compile(r"\s(?:natural|realistic|normal)$", re.I)
 
@@ -204,6 +214,8 @@ def _clean(m: re.Match, group: int) -> tuple[str, int, int] | None:
     stripped = phrase.rstrip()
     if _TRAILING_ARTICLE.search(stripped) and len(stripped.split()) > 2:
         stripped = _TRAILING_ARTICLE.sub("", stripped)
+    if len(stripped.split()) > 2 or not re.match(rf"^{_DET}\s", stripped, re.I):
+        stripped = _PREDICATE_TAIL.sub("", stripped)
     end -= len(phrase) - len(stripped)
     return (stripped, start, end) if _is_region(stripped) else None
 
